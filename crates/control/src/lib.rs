@@ -1,0 +1,1 @@
+//! Control plane: object service and the reconcile loop that drives an engine.

@@ -1,0 +1,1 @@
+//! Durable store of desired state, status and events (SQLite).
