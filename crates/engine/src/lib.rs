@@ -131,6 +131,9 @@ pub trait Engine: Send + Sync + 'static {
     /// so that the control plane can remove those it no longer knows.
     async fn list_apps(&self) -> Result<Vec<AppKey>, EngineError>;
 
+    /// Removes a tenant's network once no application of the tenant is left. Idempotent.
+    async fn remove_network(&self, network: &TenantNetwork) -> Result<(), EngineError>;
+
     /// Removes every instance, network and file the engine created.
     async fn purge(&self) -> Result<(), EngineError>;
 
