@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds the sample web image (BusyBox httpd from Debian's busybox-static,
-# running as an unprivileged user on port 8080) with umoci, and pushes it
+# run by samples/httpd/start-httpd as an unprivileged user on port 8080) with umoci, and pushes it
 # with skopeo to a registry.
 #
 # Usage: scripts/build-sample-image.sh REGISTRY[:PORT]/REPOSITORY:TAG [FORMAT]
-#   FORMAT is oci (default) or v2s2 (Docker schema 2).
+#   FORMAT is oci (default) or v2s2 (Docker schema 2). SAMPLE_ARCH sets the
+#   architecture written in the image configuration (default amd64).
 # Plain HTTP is used for the registry, so give only a loopback registry.
 set -euo pipefail
 
@@ -28,17 +29,17 @@ done
 printf 'root:x:0:0:root:/root:/bin/sh\nwww:x:1000:1000:web server:/www:/bin/sh\n' >"$rootfs/etc/passwd"
 printf 'root:x:0:\nwww:x:1000:\n' >"$rootfs/etc/group"
 cp "$here/samples/httpd/index.html" "$rootfs/www/index.html"
+install -m 0755 "$here/samples/httpd/start-httpd" "$rootfs/bin/start-httpd"
 chown -R 1000:1000 "$rootfs/www"
 
 umoci repack --image "$work/layout:sample" "$work/bundle" >/dev/null
 umoci config --image "$work/layout:sample" \
   --config.user www \
   --config.workingdir /www \
-  --config.entrypoint /bin/busybox \
-  --config.cmd httpd --config.cmd -f --config.cmd -p --config.cmd 8080 --config.cmd -h --config.cmd /www \
+  --config.entrypoint /bin/start-httpd \
   --config.exposedports 8080/tcp \
   --config.env PATH=/bin \
-  --os linux --architecture amd64
+  --os linux --architecture "${SAMPLE_ARCH:-amd64}"
 
 skopeo copy --quiet --format "$format" --dest-tls-verify=false \
   "oci:$work/layout:sample" "docker://$target"
