@@ -3,6 +3,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::meta::{NAME_PATTERN, api_version_schema};
 use crate::{Cpu, Duration, Memory, ObjectMeta};
 
 /// A bank application run as a set of identical instances.
@@ -10,6 +11,7 @@ use crate::{Cpu, Duration, Memory, ObjectMeta};
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Application {
     /// Always `strongroom/v1`.
+    #[schemars(schema_with = "api_version_schema")]
     pub api_version: String,
     /// Name, tenant, labels and annotations.
     pub metadata: ObjectMeta,
@@ -26,10 +28,14 @@ pub struct ApplicationSpec {
     /// How to reach the owner: an e-mail address, a phone number or an on-call alias.
     pub contact: String,
     /// Graded protection level, 1 (lowest) to 5 (highest).
+    #[schemars(range(min = 1, max = 5))]
     pub security_level: u8,
-    /// Network zone the application runs in, for example `dmz`, `business` or `data`.
+    /// Network zone the application runs in, for example `dmz`, `business` or `data`:
+    /// lowercase letters, digits and `-`, starting with a letter, at most 40 characters.
+    #[schemars(pattern(NAME_PATTERN), length(max = 40))]
     pub network_zone: String,
-    /// Image reference: `registry/repository:tag` or `registry/repository@sha256:...`.
+    /// Image reference with its registry host: `host[:port]/path[:tag][@sha256:digest]`,
+    /// for example `127.0.0.1:5000/samples/httpd:1.0`.
     pub image: String,
     /// Replaces the image's entrypoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,6 +90,7 @@ pub struct Port {
     /// Port name, unique within the application: lowercase letters, digits and `-`.
     pub name: String,
     /// Port number inside the instance, 1 to 65535.
+    #[schemars(range(min = 1))]
     pub port: u16,
     /// Transport protocol; default `TCP`.
     #[serde(default)]
@@ -91,11 +98,12 @@ pub struct Port {
     /// Port on the host that forwards to one instance. Only one instance per
     /// host can hold a given host port.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub host_port: Option<u16>,
 }
 
 /// Transport protocol of a port.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum Protocol {
     /// TCP.
     #[default]
@@ -104,6 +112,16 @@ pub enum Protocol {
     /// UDP.
     #[serde(rename = "UDP")]
     Udp,
+}
+
+impl Protocol {
+    /// Returns the protocol's name as written in manifests: `TCP` or `UDP`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+        }
+    }
 }
 
 /// CPU and memory of one instance.
@@ -118,6 +136,7 @@ pub struct Resources {
     pub memory: Option<Memory>,
     /// Maximum number of processes and threads in one instance; default 1024.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub pids: Option<u32>,
 }
 
@@ -125,13 +144,15 @@ pub struct Resources {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Instances {
-    /// Instances the platform keeps running.
+    /// Instances the platform keeps running, at most 1000.
+    #[schemars(range(max = 1000))]
     pub desired: u32,
     /// Fewest healthy instances at which the service counts as available; default 1.
     #[serde(default = "default_min")]
     pub min: u32,
-    /// Most instances scaling may reach; default `desired`.
+    /// Most instances scaling may reach, at most 1000; default `desired`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 1000))]
     pub max: Option<u32>,
 }
 
@@ -175,9 +196,11 @@ pub struct HealthCheck {
     pub timeout: Duration,
     /// Consecutive failures that make the check fail; default 3.
     #[serde(default = "default_failure_threshold")]
+    #[schemars(range(min = 1))]
     pub failure_threshold: u32,
     /// Consecutive successes that make the check pass again; default 1.
     #[serde(default = "default_success_threshold")]
+    #[schemars(range(min = 1))]
     pub success_threshold: u32,
 }
 
@@ -228,21 +251,63 @@ pub struct TcpCheck {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ExecCheck {
     /// Program and arguments; not run through a shell.
+    #[schemars(length(min = 1))]
     pub command: Vec<String>,
 }
 
 /// A port given by number or by the name of a declared port.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+///
+/// A YAML or JSON number is a port number and a string is a name, so `"8080"`
+/// names a port called `8080`, which no valid port name can be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum PortRef {
     /// Port number.
-    Number(u16),
+    Number(#[schemars(range(min = 1))] u16),
     /// Name of an entry in `spec.ports`.
     Name(String),
 }
 
-/// Delay between restarts of a failing instance: it starts at `initial` and
-/// doubles after each failed start, up to `max`.
+impl<'de> Deserialize<'de> for PortRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(PortRefVisitor)
+    }
+}
+
+/// Reads a number or a string without serde's untagged buffering, whose
+/// error ("did not match any variant") would not say what is allowed.
+struct PortRefVisitor;
+
+impl serde::de::Visitor<'_> for PortRefVisitor {
+    type Value = PortRef;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a port number from 1 to 65535 or the name of a port in spec.ports")
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, number: u64) -> Result<PortRef, E> {
+        u16::try_from(number)
+            .map(PortRef::Number)
+            .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(number), &self))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, number: i64) -> Result<PortRef, E> {
+        u16::try_from(number)
+            .map(PortRef::Number)
+            .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(number), &self))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<PortRef, E> {
+        Ok(PortRef::Name(name.to_owned()))
+    }
+}
+
+/// Delays between restarts of a failing instance.
+///
+/// The engine restarts an instance immediately after its first failure. To
+/// consecutive failures it applies the delay, doubling from `initial` up to
+/// `max`. The count of consecutive failures resets after the instance has run
+/// healthy for 10 minutes or longer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RestartBackoff {

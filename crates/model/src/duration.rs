@@ -33,7 +33,9 @@ impl Duration {
 
 /// Rejection of a duration string.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid duration {value:?}: expected a whole number with a unit ms, s, m or h, for example 500ms or 10s")]
+#[error(
+    "invalid duration {value:?}: expected a whole number with a unit ms, s, m or h, for example 500ms or 10s"
+)]
 pub struct ParseDurationError {
     /// The rejected text.
     pub value: String,
@@ -43,7 +45,9 @@ impl FromStr for Duration {
     type Err = ParseDurationError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let error = || ParseDurationError { value: text.to_owned() };
+        let error = || ParseDurationError {
+            value: text.to_owned(),
+        };
         let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(error)?;
         let (digits, unit) = text.split_at(split);
         if digits.is_empty() {
@@ -69,7 +73,7 @@ impl fmt::Display for Duration {
             return f.write_str("0s");
         }
         for (unit, size) in [("h", 3_600_000), ("m", 60_000), ("s", 1_000)] {
-            if millis % size == 0 {
+            if millis.is_multiple_of(size) {
                 return write!(f, "{}{unit}", millis / size);
             }
         }
@@ -85,8 +89,22 @@ impl Serialize for Duration {
 
 impl<'de> Deserialize<'de> for Duration {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        deserializer.deserialize_str(DurationVisitor)
+    }
+}
+
+/// Reads a duration string, so that a plain number gets an error naming the units.
+struct DurationVisitor;
+
+impl serde::de::Visitor<'_> for DurationVisitor {
+    type Value = Duration;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a whole number with a unit ms, s, m or h, for example 500ms or 10s")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Duration, E> {
+        text.parse().map_err(E::custom)
     }
 }
 

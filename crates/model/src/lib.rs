@@ -4,20 +4,37 @@
 //! object of a known kind ([`Tenant`], [`Application`]). The v1 format is
 //! frozen: a manifest accepted once is accepted, and means the same, in every
 //! later release.
+//!
+//! - [`parse_manifests`] reads the text of one file and [`load_path`] a file
+//!   or a directory. Both return valid objects only, or every problem with its
+//!   file, line, column and field path.
+//! - [`validate()`] checks the semantic rules of an object from any source,
+//!   such as an API request body.
+//! - [`json_schema`] returns the JSON Schema published for editors and CI.
 
 mod application;
-mod meta;
-mod quantity;
 mod duration;
+mod load;
+mod manifest;
+mod meta;
+mod path;
+mod quantity;
+mod schema;
 mod status;
 mod tenant;
+pub mod validate;
 
 pub use application::*;
-pub use duration::Duration;
+pub use duration::{Duration, ParseDurationError};
+pub use load::{LoadError, load_path};
+pub use manifest::{ManifestError, Problem, parse_manifests};
 pub use meta::*;
-pub use quantity::{Cpu, Memory};
+pub use path::FieldPath;
+pub use quantity::{Cpu, Memory, ParseQuantityError};
+pub use schema::json_schema;
 pub use status::*;
 pub use tenant::*;
+pub use validate::{Violation, validate};
 
 /// The only API version this release reads and writes.
 pub const API_VERSION: &str = "strongroom/v1";

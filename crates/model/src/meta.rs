@@ -1,16 +1,31 @@
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
+
+/// JSON Schema pattern of object names, tenant names and network zones.
+pub(crate) const NAME_PATTERN: &str = "^[a-z]([a-z0-9-]*[a-z0-9])?$";
+
+/// JSON Schema of the `apiVersion` field: the one supported version.
+pub(crate) fn api_version_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "type": "string",
+        "const": crate::API_VERSION
+    })
+}
 
 /// Identifying data of an object as written in a manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ObjectMeta {
-    /// Object name: lowercase letters, digits and `-`, starting with a letter, at most 40 characters.
+    /// Object name: lowercase letters, digits and `-`, starting with a letter and
+    /// ending with a letter or digit, at most 40 characters.
+    #[schemars(pattern(NAME_PATTERN), length(max = 40))]
     pub name: String,
-    /// Owning tenant; required for tenant-scoped kinds such as `Application`.
+    /// Owning tenant; required for tenant-scoped kinds such as `Application`,
+    /// absent on a `Tenant`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(NAME_PATTERN), length(max = 40))]
     pub tenant: Option<String>,
     /// Free-form labels for selection.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -21,8 +36,12 @@ pub struct ObjectMeta {
 }
 
 /// One manifest document of any known kind.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "objects are few and short-lived, and callers match on the unboxed types"
+)]
 pub enum Object {
     /// A tenant document.
     Tenant(crate::Tenant),
@@ -58,6 +77,9 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order objects are applied: tenants before what they own.
+    pub const ALL: [Kind; 2] = [Kind::Tenant, Kind::Application];
+
     /// Returns the kind's name as written in manifests.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,8 +1,10 @@
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 use std::str::FromStr;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::de::{Unexpected, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A CPU amount in millicores: `250m`, `0.5` (500 millicores) or `2` (2000).
@@ -32,30 +34,47 @@ pub struct ParseQuantityError {
 }
 
 const CPU_EXPECTED: &str = "cores such as 2 or 0.5, or millicores such as 250m";
-const MEMORY_EXPECTED: &str = "bytes with an optional suffix Ki, Mi, Gi, Ti, k, M, G or T, such as 64Mi";
+const MEMORY_EXPECTED: &str =
+    "bytes with an optional suffix Ki, Mi, Gi, Ti, k, M, G or T, such as 64Mi";
 
 impl FromStr for Cpu {
     type Err = ParseQuantityError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let error = || ParseQuantityError { what: "CPU", value: text.to_owned(), expected: CPU_EXPECTED };
+        let error = || ParseQuantityError {
+            what: "CPU",
+            value: text.to_owned(),
+            expected: CPU_EXPECTED,
+        };
         if let Some(millis) = text.strip_suffix('m') {
             let millicores = parse_digits(millis).ok_or_else(error)?;
             return Ok(Cpu { millicores });
         }
         let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-        if fraction.len() > 3 || (whole.is_empty() && fraction.is_empty()) {
+        // A trailing '.' without digits is rejected, as the JSON Schema pattern does.
+        if fraction.len() > 3
+            || fraction.is_empty() && text.contains('.')
+            || whole.is_empty() && fraction.is_empty()
+        {
             return Err(error());
         }
-        let whole = if whole.is_empty() { 0 } else { parse_digits(whole).ok_or_else(error)? };
+        let whole = if whole.is_empty() {
+            0
+        } else {
+            parse_digits(whole).ok_or_else(error)?
+        };
         let fraction_millis = if fraction.is_empty() {
             0
         } else {
             let padded = format!("{fraction:0<3}");
             parse_digits(&padded).ok_or_else(error)?
         };
-        let millicores = whole.checked_mul(1000).and_then(|m| m.checked_add(fraction_millis));
-        Ok(Cpu { millicores: millicores.ok_or_else(error)? })
+        let millicores = whole
+            .checked_mul(1000)
+            .and_then(|m| m.checked_add(fraction_millis));
+        Ok(Cpu {
+            millicores: millicores.ok_or_else(error)?,
+        })
     }
 }
 
@@ -63,8 +82,14 @@ impl FromStr for Memory {
     type Err = ParseQuantityError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let error = || ParseQuantityError { what: "memory", value: text.to_owned(), expected: MEMORY_EXPECTED };
-        let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+        let error = || ParseQuantityError {
+            what: "memory",
+            value: text.to_owned(),
+            expected: MEMORY_EXPECTED,
+        };
+        let split = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
         let (digits, suffix) = text.split_at(split);
         let number = parse_digits(digits).ok_or_else(error)?;
         let factor: u64 = match suffix {
@@ -93,7 +118,7 @@ fn parse_digits(text: &str) -> Option<u64> {
 
 impl fmt::Display for Cpu {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.millicores % 1000 == 0 {
+        if self.millicores.is_multiple_of(1000) {
             write!(f, "{}", self.millicores / 1000)
         } else {
             write!(f, "{}m", self.millicores)
@@ -101,10 +126,24 @@ impl fmt::Display for Cpu {
     }
 }
 
+/// Memory suffixes from the largest factor down, binary and decimal mixed.
+const MEMORY_UNITS: [(&str, u64); 8] = [
+    ("Ti", 1 << 40),
+    ("T", 1_000_000_000_000),
+    ("Gi", 1 << 30),
+    ("G", 1_000_000_000),
+    ("Mi", 1 << 20),
+    ("M", 1_000_000),
+    ("Ki", 1 << 10),
+    ("k", 1_000),
+];
+
+/// Writes the amount with the largest suffix that divides it exactly, so
+/// `64Mi` and `8G` read back as written.
 impl fmt::Display for Memory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (suffix, size) in [("Ti", 1u64 << 40), ("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)] {
-            if self.bytes >= size && self.bytes % size == 0 {
+        for (suffix, size) in MEMORY_UNITS {
+            if self.bytes >= size && self.bytes.is_multiple_of(size) {
                 return write!(f, "{}{suffix}", self.bytes / size);
             }
         }
@@ -112,37 +151,78 @@ impl fmt::Display for Memory {
     }
 }
 
-/// Reads a quantity written either as a YAML string or as a plain number.
-fn deserialize_quantity<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+/// Reads a quantity written either as a string or as a plain number.
+struct QuantityVisitor<T> {
+    expected: &'static str,
+    target: PhantomData<T>,
+}
+
+impl<T> QuantityVisitor<T> {
+    fn parse<E>(&self, text: &str) -> Result<T, E>
+    where
+        T: FromStr,
+        T::Err: fmt::Display,
+        E: serde::de::Error,
+    {
+        text.parse().map_err(E::custom)
+    }
+}
+
+impl<T> Visitor<'_> for QuantityVisitor<T>
+where
+    T: FromStr,
+    T::Err: fmt::Display,
+{
+    type Value = T;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.expected)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
+        self.parse(text)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, number: u64) -> Result<T, E> {
+        self.parse(&number.to_string())
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, number: i64) -> Result<T, E> {
+        if number < 0 {
+            return Err(E::invalid_value(Unexpected::Signed(number), &self));
+        }
+        self.parse(&number.to_string())
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, number: f64) -> Result<T, E> {
+        if !number.is_finite() || number < 0.0 {
+            return Err(E::invalid_value(Unexpected::Float(number), &self));
+        }
+        self.parse(&number.to_string())
+    }
+}
+
+fn deserialize_quantity<'de, D, T>(deserializer: D, expected: &'static str) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: FromStr,
     T::Err: fmt::Display,
 {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Text(String),
-        Whole(u64),
-        Fraction(f64),
-    }
-    let text = match Raw::deserialize(deserializer)? {
-        Raw::Text(text) => text,
-        Raw::Whole(number) => number.to_string(),
-        Raw::Fraction(number) => number.to_string(),
-    };
-    text.parse().map_err(serde::de::Error::custom)
+    deserializer.deserialize_any(QuantityVisitor {
+        expected,
+        target: PhantomData,
+    })
 }
 
 impl<'de> Deserialize<'de> for Cpu {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserialize_quantity(deserializer)
+        deserialize_quantity(deserializer, CPU_EXPECTED)
     }
 }
 
 impl<'de> Deserialize<'de> for Memory {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserialize_quantity(deserializer)
+        deserialize_quantity(deserializer, MEMORY_EXPECTED)
     }
 }
 

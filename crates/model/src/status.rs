@@ -60,7 +60,11 @@ pub struct InstanceStatus {
     /// Restarts since the instance was first created.
     pub restarts: u32,
     /// When the current process started.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub started_at: Option<OffsetDateTime>,
     /// Exit code of the last process, when it exited.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -2,12 +2,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::ObjectMeta;
+use crate::meta::api_version_schema;
 
 /// A business line, subsidiary or partner institution that owns applications.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Tenant {
     /// Always `strongroom/v1`.
+    #[schemars(schema_with = "api_version_schema")]
     pub api_version: String,
     /// Name and labels of the tenant. `metadata.tenant` must be absent.
     pub metadata: ObjectMeta,
@@ -40,5 +42,6 @@ pub struct TenantNetwork {
     pub subnet: Option<String>,
     /// VLAN id recorded for the bank's network team (1 to 4094).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 4094))]
     pub vlan: Option<u16>,
 }

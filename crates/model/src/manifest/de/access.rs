@@ -1,0 +1,117 @@
+//! Walks mappings and sequences for serde, one child at a time with its path.
+
+use saphyr::{AnnotatedMapping, MarkedYaml};
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess};
+
+use super::{NodeDeserializer, TypeError};
+use crate::FieldPath;
+use crate::manifest::tree::key_text;
+
+pub(super) struct MappingAccess<'a, 'input> {
+    entries: std::vec::IntoIter<(&'a MarkedYaml<'input>, &'a MarkedYaml<'input>)>,
+    path: &'a FieldPath,
+    skip_key: Option<&'static str>,
+    /// The value of the key last read, with its path.
+    pending: Option<(&'a MarkedYaml<'input>, FieldPath)>,
+}
+
+impl<'a, 'input> MappingAccess<'a, 'input> {
+    pub(super) fn new(
+        entries: &'a AnnotatedMapping<'input, MarkedYaml<'input>>,
+        path: &'a FieldPath,
+        skip_key: Option<&'static str>,
+    ) -> Self {
+        let entries: Vec<_> = entries.iter().collect();
+        MappingAccess {
+            entries: entries.into_iter(),
+            path,
+            skip_key,
+            pending: None,
+        }
+    }
+}
+
+impl<'de> MapAccess<'de> for MappingAccess<'_, '_> {
+    type Error = TypeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, TypeError> {
+        let (key, value) = loop {
+            let Some((key, value)) = self.entries.next() else {
+                return Ok(None);
+            };
+            if self.skip_key != Some(key_text(key).as_str()) {
+                break (key, value);
+            }
+        };
+
+        let path = self.path.key(&key_text(key));
+        let deserializer = NodeDeserializer {
+            node: key,
+            path: path.clone(),
+            skip_key: None,
+        };
+        let key_value = seed.deserialize(deserializer)?;
+        self.pending = Some((value, path));
+        Ok(Some(key_value))
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, TypeError> {
+        let (node, path) = self
+            .pending
+            .take()
+            .ok_or_else(|| TypeError::new("a value was read before its key".to_owned()))?;
+        let marker = node.span.start;
+        let deserializer = NodeDeserializer {
+            node,
+            path: path.clone(),
+            skip_key: None,
+        };
+        seed.deserialize(deserializer)
+            .map_err(|error| error.locate(&path, marker))
+    }
+}
+
+pub(super) struct SequenceAccess<'a, 'input> {
+    items: std::iter::Enumerate<std::slice::Iter<'a, MarkedYaml<'input>>>,
+    path: &'a FieldPath,
+}
+
+impl<'a, 'input> SequenceAccess<'a, 'input> {
+    pub(super) fn new(items: &'a [MarkedYaml<'input>], path: &'a FieldPath) -> Self {
+        SequenceAccess {
+            items: items.iter().enumerate(),
+            path,
+        }
+    }
+}
+
+impl<'de> SeqAccess<'de> for SequenceAccess<'_, '_> {
+    type Error = TypeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, TypeError> {
+        let Some((index, node)) = self.items.next() else {
+            return Ok(None);
+        };
+        let path = self.path.index(index);
+        let marker = node.span.start;
+        let deserializer = NodeDeserializer {
+            node,
+            path: path.clone(),
+            skip_key: None,
+        };
+        let item = seed
+            .deserialize(deserializer)
+            .map_err(|error| error.locate(&path, marker))?;
+        Ok(Some(item))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
+}
