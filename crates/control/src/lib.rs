@@ -2,155 +2,68 @@
 //!
 //! [`Platform`] is what the API server calls: it validates requests, keeps
 //! desired state in the store and hands out objects as wire types. The
-//! reconcile loop runs beside it and drives the engine until what runs
-//! matches what is stored.
+//! reconcile loop ([`Platform::run_reconciler`]) runs beside it and drives the
+//! engine until what runs matches what is stored, and the event recorder
+//! ([`Platform::run_event_recorder`]) stores what the engine reports.
+//!
+//! # Request path
+//!
+//! [`Platform::apply`] writes a whole batch in one store transaction, after
+//! checking that every application's tenant exists and giving each new tenant
+//! a subnet and a bridge name. [`Platform::delete`] only marks an object as
+//! deleting. Both wake the reconciler, which does the work on the engine.
+//!
+//! # Reconcile loop
+//!
+//! Each pass reads every object from the store and, for each application,
+//! calls [`Engine::sync`](strongroom_engine::Engine::sync) with the whole
+//! desired state, or [`Engine::remove`](strongroom_engine::Engine::remove)
+//! when deletion was requested and then deletes the row. It then removes every
+//! application the engine runs but the store does not know, and finally the
+//! networks of deleting tenants. Passes run when a request changes something
+//! and at least once per [`PlatformConfig::resync_interval`].
+//!
+//! # Why a crash at any moment converges
+//!
+//! The store is the only source of truth, and every engine call is idempotent
+//! and carries the whole desired state of one application. The reconciler
+//! keeps nothing essential in memory between passes: the one thing it
+//! remembers, which error messages it already reported, only decides whether
+//! to log and record an event again. So a control plane killed at any point
+//! and started again runs the same pass on the same stored state:
+//!
+//! - Killed during `apply` or `delete`: the store transaction did not commit,
+//!   so nothing of the request is stored, and the client saw no success.
+//! - Killed after storing but before or during `sync`: the next pass calls
+//!   `sync` again with the same deployment. The engine converges from
+//!   whatever it had done, so it starts no instance twice.
+//! - Killed between `engine.remove` and deleting the row: the row is still
+//!   marked deleting, so the next pass calls `remove` again, which succeeds
+//!   on an application that is already gone, and then deletes the row.
+//! - Killed after an application's row was deleted while the engine still ran
+//!   it (for example a store restored from an older backup): the engine lists
+//!   the application and the orphan sweep removes it.
+//!
+//! This relies on the engine keeping the contract of
+//! [`Engine`](strongroom_engine::Engine): `sync` converges to the desired
+//! count, so calling it again never duplicates an instance, and `remove`
+//! succeeds on what is already gone. Given that, no instance is duplicated,
+//! none is lost (a live row keeps being synced) and none is orphaned (the
+//! sweep removes what no row describes).
 
-use strongroom_api::{ApiEvent, ApiObject};
-use strongroom_engine::{LogBatch, LogQuery};
-use strongroom_model::{Kind, Object};
+mod apply;
+mod config;
+mod convert;
+mod delete;
+mod error;
+mod event_recorder;
+mod network;
+mod platform;
+mod reconcile;
+mod request;
 
-/// Who makes a request. A single local administrator for now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
-    /// Account name, for example `admin`.
-    pub user: String,
-}
-
-/// One object to apply, with the resource version the caller last read, if any.
-#[derive(Debug, Clone)]
-pub struct ApplyItem {
-    /// The validated object.
-    pub object: Object,
-    /// When set, the write succeeds only if the stored object still has this version.
-    pub expected_resource_version: Option<String>,
-}
-
-/// What applying one object did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ApplyAction {
-    /// The object did not exist.
-    Created,
-    /// The object existed and its spec, labels or annotations changed.
-    Configured,
-    /// The object existed and nothing changed.
-    Unchanged,
-}
-
-/// Which events to list.
-#[derive(Debug, Clone, Default)]
-pub struct EventFilter {
-    /// Only events about objects of this kind.
-    pub kind: Option<Kind>,
-    /// Only events of this tenant.
-    pub tenant: Option<String>,
-    /// Only events about objects of this name.
-    pub name: Option<String>,
-    /// Only events with an id above this.
-    pub after_id: Option<i64>,
-    /// At most this many, newest last.
-    pub limit: Option<u32>,
-}
-
-/// Why a request to the control plane failed; the server maps each variant to one HTTP status.
-#[derive(Debug, thiserror::Error)]
-pub enum ServiceError {
-    /// The request is invalid (400).
-    #[error("{message}")]
-    Invalid {
-        /// Summary.
-        message: String,
-        /// One entry per problem.
-        details: Vec<String>,
-    },
-    /// The object does not exist (404).
-    #[error("{kind} {name} not found{}", tenant.as_deref().map(|t| format!(" in tenant {t}")).unwrap_or_default())]
-    NotFound {
-        /// Kind.
-        kind: Kind,
-        /// Tenant, for tenant-scoped kinds.
-        tenant: Option<String>,
-        /// Name.
-        name: String,
-    },
-    /// The object changed since the caller read it, or a dependent object blocks the change (409).
-    #[error("{message}")]
-    Conflict {
-        /// What conflicts and what to do.
-        message: String,
-    },
-    /// The store or engine failed (500 or 503).
-    #[error("{message}")]
-    Unavailable {
-        /// What failed and what to do.
-        message: String,
-    },
-}
-
-/// The control plane's request handling, shared by the API server's handlers.
-#[derive(Debug, Clone)]
-pub struct Platform {}
-
-impl Platform {
-    /// Applies all items in one transaction: either every item is stored or none is.
-    pub async fn apply(
-        &self,
-        who: &Identity,
-        items: Vec<ApplyItem>,
-    ) -> Result<Vec<(ApplyAction, ApiObject)>, ServiceError> {
-        let _ = (who, items);
-        Err(ServiceError::Unavailable { message: "not implemented yet".into() })
-    }
-
-    /// Returns one object.
-    pub async fn get(
-        &self,
-        who: &Identity,
-        kind: Kind,
-        tenant: Option<&str>,
-        name: &str,
-    ) -> Result<ApiObject, ServiceError> {
-        let _ = (who, kind, tenant);
-        Err(ServiceError::NotFound { kind, tenant: None, name: name.to_owned() })
-    }
-
-    /// Lists objects of one kind, of one tenant or of all.
-    pub async fn list(
-        &self,
-        who: &Identity,
-        kind: Kind,
-        tenant: Option<&str>,
-    ) -> Result<Vec<ApiObject>, ServiceError> {
-        let _ = (who, kind, tenant);
-        Ok(Vec::new())
-    }
-
-    /// Requests deletion; the reconcile loop removes what runs, then the object.
-    pub async fn delete(
-        &self,
-        who: &Identity,
-        kind: Kind,
-        tenant: Option<&str>,
-        name: &str,
-    ) -> Result<ApiObject, ServiceError> {
-        let _ = (who, tenant);
-        Err(ServiceError::NotFound { kind, tenant: None, name: name.to_owned() })
-    }
-
-    /// Lists recorded events, oldest first.
-    pub async fn events(&self, who: &Identity, filter: &EventFilter) -> Result<Vec<ApiEvent>, ServiceError> {
-        let _ = (who, filter);
-        Ok(Vec::new())
-    }
-
-    /// Reads an application's logs.
-    pub async fn logs(
-        &self,
-        who: &Identity,
-        tenant: &str,
-        app: &str,
-        query: &LogQuery,
-    ) -> Result<LogBatch, ServiceError> {
-        let _ = (who, tenant, app, query);
-        Ok(LogBatch::default())
-    }
-}
+pub use config::{ConfigError, PlatformConfig};
+pub use error::ServiceError;
+pub use platform::Platform;
+pub use reconcile::PassSummary;
+pub use request::{ApplyAction, ApplyItem, EventFilter, Identity};

@@ -1,0 +1,96 @@
+use strongroom_model::Kind;
+use strongroom_store::{
+    AppendEventError, DeleteError, GetError, ListError, ListEventsError, MarkDeletingError,
+    PutError, TransactionError, UpdateStatusError,
+};
+
+/// Why a request to the control plane failed; the server maps each variant to one HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The request is invalid (400).
+    #[error("{message}")]
+    Invalid {
+        /// Summary.
+        message: String,
+        /// One entry per problem.
+        details: Vec<String>,
+    },
+    /// The object does not exist (404).
+    #[error("{kind} {name} not found{}", tenant.as_deref().map(|t| format!(" in tenant {t}")).unwrap_or_default())]
+    NotFound {
+        /// Kind.
+        kind: Kind,
+        /// Tenant, for tenant-scoped kinds.
+        tenant: Option<String>,
+        /// Name.
+        name: String,
+    },
+    /// The object changed since the caller read it, or a dependent object blocks the change (409).
+    #[error("{message}")]
+    Conflict {
+        /// What conflicts and what to do.
+        message: String,
+    },
+    /// The store or engine failed (500 or 503).
+    #[error("{message}")]
+    Unavailable {
+        /// What failed and what to do.
+        message: String,
+    },
+}
+
+impl ServiceError {
+    /// Builds an [`ServiceError::Invalid`] with one problem.
+    pub(crate) fn invalid(message: impl Into<String>) -> ServiceError {
+        let message = message.into();
+        ServiceError::Invalid {
+            details: vec![message.clone()],
+            message,
+        }
+    }
+
+    pub(crate) fn conflict(message: impl Into<String>) -> ServiceError {
+        ServiceError::Conflict {
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn unavailable(error: impl std::fmt::Display) -> ServiceError {
+        ServiceError::Unavailable {
+            message: error.to_string(),
+        }
+    }
+}
+
+impl From<PutError> for ServiceError {
+    fn from(error: PutError) -> Self {
+        match error {
+            PutError::Conflict { .. } | PutError::Missing { .. } | PutError::Deleting { .. } => {
+                ServiceError::conflict(error.to_string())
+            }
+            PutError::Fault { .. } => ServiceError::unavailable(error),
+        }
+    }
+}
+
+/// Store failures that are not about the request: the store itself failed.
+macro_rules! unavailable_from {
+    ($($error:ty),*) => {
+        $(impl From<$error> for ServiceError {
+            fn from(error: $error) -> Self {
+                ServiceError::unavailable(error)
+            }
+        })*
+    };
+}
+
+unavailable_from!(
+    AppendEventError,
+    DeleteError,
+    GetError,
+    ListError,
+    ListEventsError,
+    MarkDeletingError,
+    TransactionError,
+    UpdateStatusError
+);
