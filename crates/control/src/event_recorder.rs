@@ -26,7 +26,12 @@ impl Platform {
                 biased;
                 () = &mut shutdown => break,
                 received = events.recv() => match received {
-                    Some(event) => self.record_engine_event(event).await,
+                    Some(event) => {
+                        self.record_engine_event(event).await;
+                        // An engine event marks a change of state: publish it in the status now
+                        // rather than at the next periodic pass.
+                        self.wake_reconciler();
+                    }
                     None => break,
                 },
             }
