@@ -9,5 +9,27 @@
 //!   each instance (health checks, restarts with backoff, graceful stop) and
 //!   adopts running containers again after a control-plane restart.
 
+mod app;
+mod backoff;
+mod config;
+mod engine;
+mod events;
+mod host;
+mod instance;
+mod logs;
+pub mod naming;
 pub mod network;
+mod probe;
+mod process;
 pub mod runtime;
+mod supervisor;
+mod template;
+#[cfg(test)]
+mod testing;
+
+pub use config::{
+    DEFAULT_CNI_BIN_DIR, DEFAULT_CONMON, DEFAULT_CRUN, DEFAULT_LOG_MAX_BYTES,
+    DEFAULT_LOG_MAX_FILES, DEFAULT_RUNC, EngineStartError, LocalEngineConfig,
+};
+pub use engine::LocalEngine;
+pub use host::ImageSource;
