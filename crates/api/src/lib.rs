@@ -2,9 +2,43 @@
 //!
 //! The server serves JSON under `/api/v1/`. Objects travel as [`ApiObject`]:
 //! the manifest's `apiVersion`, `kind`, `metadata` and `spec`, plus the
-//! server-set metadata fields and the `status`.
+//! server-set metadata fields and the `status`. Errors travel as
+//! [`ApiErrorBody`]. [`Client`] calls every endpoint and returns typed
+//! results or a [`RequestError`] that carries the server's error body.
+//!
+//! Endpoints under `/api/v1`, and the client method of each:
+//!
+//! - `GET healthz`, `GET version`, `GET schema`: [`Client::healthz`],
+//!   [`Client::version`], [`Client::schema`]
+//! - `POST apply`: [`Client::apply`]
+//! - `GET tenants`, `GET applications`, `GET tenants/{tenant}/applications`:
+//!   [`Client::list`]
+//! - `GET`, `PUT`, `DELETE` on `tenants/{name}` and
+//!   `tenants/{tenant}/applications/{name}`: [`Client::get`], [`Client::put`],
+//!   [`Client::delete`]
+//! - `GET events`: [`Client::events`]
+//! - `GET tenants/{tenant}/applications/{name}/logs`: [`Client::logs`]
+//!
+//! Every request except `healthz` needs `Authorization: Bearer TOKEN`.
+
+mod apply;
+mod client;
+mod error;
+mod events;
+mod logs;
+mod system;
 
 use serde::{Deserialize, Serialize};
+
+pub use apply::{ApplyFile, ApplyOutcome, ApplyRequest, ApplyResponse, ApplyResult};
+pub use client::{Client, DEFAULT_REQUEST_TIMEOUT};
+pub use error::{ClientBuildError, RequestError};
+pub use events::EventParams;
+pub use logs::{ApiLogBatch, ApiLogLine, LogParams};
+pub use system::{ApiList, Health, VersionInfo};
+
+/// Path prefix of every endpoint of this API version.
+pub const API_PREFIX: &str = "/api/v1";
 
 /// An object as the API returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

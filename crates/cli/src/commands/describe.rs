@@ -1,0 +1,44 @@
+//! `strongroom describe KIND NAME [--tenant T]`.
+
+use anyhow::Context as _;
+use strongroom_api::EventParams;
+use time::OffsetDateTime;
+
+use crate::args::{DescribeArgs, GlobalArgs};
+use crate::connection::connect;
+use crate::output::describe;
+use crate::resolve::resolve_tenant;
+use crate::stdout::emit;
+
+/// Events shown under an object.
+const RECENT_EVENTS: u32 = 20;
+
+/// Shows one object in detail with its recent events.
+pub async fn run(global: &GlobalArgs, args: &DescribeArgs) -> anyhow::Result<()> {
+    let client = connect(global)?;
+    let kind_word = args.kind.as_str().to_ascii_lowercase();
+    let tenant = resolve_tenant(&client, args.kind, &args.name, args.tenant.as_deref()).await?;
+
+    let object = client
+        .get(args.kind, tenant.as_deref(), &args.name)
+        .await
+        .with_context(|| format!("get of {kind_word} {} failed", args.name))?;
+    let params = EventParams {
+        kind: Some(kind_word.clone()),
+        tenant: tenant.clone(),
+        name: Some(args.name.clone()),
+        after: None,
+        limit: Some(RECENT_EVENTS),
+    };
+    let events = client
+        .events(&params)
+        .await
+        .with_context(|| format!("listing the events of {kind_word} {} failed", args.name))?;
+
+    emit(&describe(
+        &object,
+        args.kind,
+        &events,
+        OffsetDateTime::now_utc(),
+    ))
+}

@@ -1,0 +1,64 @@
+//! How failures end the process: message on stderr and exit code.
+
+use std::process::ExitCode;
+
+use strongroom_api::RequestError;
+
+/// Exit code of a failed request or any other runtime failure.
+pub const EXIT_FAILURE: u8 = 1;
+
+/// Exit code of a usage error, as clap uses it.
+pub const EXIT_USAGE: u8 = 2;
+
+/// A command line that parses but does not make sense, such as --tenant on a tenant.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Prints `error: ...` with its context chain and, for validation failures,
+/// one line per problem; returns the exit code.
+pub fn report(error: &anyhow::Error) -> ExitCode {
+    if error
+        .downcast_ref::<crate::stdout::OutputClosed>()
+        .is_some()
+    {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("error: {}", message(error));
+    for detail in details(error) {
+        eprintln!("{detail}");
+    }
+    let code = if error.downcast_ref::<UsageError>().is_some() {
+        EXIT_USAGE
+    } else {
+        EXIT_FAILURE
+    };
+    ExitCode::from(code)
+}
+
+/// Joins the context chain with `: `, leaving out causes whose text an outer
+/// message already contains (many error types print their source themselves).
+pub fn message(error: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if message.contains(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message
+}
+
+/// The server's per-problem details carried anywhere in the error chain.
+fn details(error: &anyhow::Error) -> &[String] {
+    error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<RequestError>())
+        .and_then(RequestError::api_body)
+        .map(|body| body.details.as_slice())
+        .unwrap_or_default()
+}

@@ -1,0 +1,238 @@
+//! Exit codes and messages of the CLI for failures that need no server.
+
+use std::net::TcpListener;
+use std::path::Path;
+
+use assert_cmd::Command;
+
+/// Returns the binary with a data directory of its own, so no test reads the host's.
+fn strongroom(data_dir: &Path) -> Command {
+    let mut command = Command::cargo_bin("strongroom").unwrap();
+    command.arg("--data-dir").arg(data_dir);
+    command
+        .env_remove("STRONGROOM_SERVER")
+        .env_remove("STRONGROOM_TOKEN_FILE");
+    command
+}
+
+/// Returns a loopback URL where nothing listens.
+fn closed_port_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn unknown_kind_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = strongroom(dir.path())
+        .args(["get", "pods"])
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("tenant(s), application(s) or app(s)"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn missing_manifest_file_fails_with_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = strongroom(dir.path())
+        .args(["apply", "-f", "/nonexistent/web.yaml"])
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.starts_with("error: "), "{message}");
+    assert!(message.contains("/nonexistent/web.yaml"), "{message}");
+}
+
+#[test]
+fn directory_without_manifests_fails_with_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifests = dir.path().join("manifests");
+    std::fs::create_dir(&manifests).unwrap();
+
+    let output = strongroom(dir.path())
+        .arg("apply")
+        .arg("-f")
+        .arg(&manifests)
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(manifests.to_str().unwrap()),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn stopped_server_is_reported_as_not_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "t\n").unwrap();
+    let url = closed_port_url();
+
+    let output = strongroom(dir.path())
+        .args(["get", "tenants", "--server", &url])
+        .arg("--token-file")
+        .arg(&token)
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.contains("not running"), "{message}");
+    assert!(message.contains(&url), "{message}");
+    assert!(message.contains("strongroom up"), "{message}");
+}
+
+#[test]
+fn missing_token_file_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = strongroom(dir.path())
+        .args(["get", "tenants", "--server", &closed_port_url()])
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(1));
+    let expected = dir.path().join("admin.token");
+    assert!(
+        stderr(&output).contains(expected.to_str().unwrap()),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn tenant_option_on_tenants_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "t\n").unwrap();
+
+    let output = strongroom(dir.path())
+        .args([
+            "get",
+            "tenants",
+            "--tenant",
+            "retail",
+            "--server",
+            &closed_port_url(),
+        ])
+        .arg("--token-file")
+        .arg(&token)
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--tenant"), "{}", stderr(&output));
+}
+
+#[test]
+fn bad_since_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = strongroom(dir.path())
+        .args(["logs", "web", "--since", "yesterday"])
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("yesterday"), "{}", stderr(&output));
+}
+
+#[test]
+fn schema_prints_json_schema_without_a_server() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = strongroom(dir.path()).arg("schema").output().unwrap();
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    let schema: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(schema["$schema"].is_string(), "{schema}");
+}
+
+#[test]
+fn down_without_server_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = strongroom(dir.path()).arg("down").output().unwrap();
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("no Strongroom server is running"));
+}
+
+#[test]
+fn down_ignores_a_pid_file_of_another_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sleeper = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    std::fs::write(dir.path().join("server.pid"), format!("{}\n", sleeper.id())).unwrap();
+
+    let output = strongroom(dir.path()).arg("down").output().unwrap();
+    let still_running = sleeper.try_wait().unwrap().is_none();
+    sleeper.kill().unwrap();
+    sleeper.wait().unwrap();
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        still_running,
+        "down signalled a process that is not a Strongroom server"
+    );
+    assert!(
+        !dir.path().join("server.pid").exists(),
+        "stale pid file left"
+    );
+}
+
+#[test]
+fn purge_rejects_a_foreign_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let precious = dir.path().join("precious.txt");
+    std::fs::write(&precious, "keep me").unwrap();
+
+    let output = strongroom(dir.path())
+        .args(["down", "--purge"])
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("refusing to purge"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(precious.exists(), "purge deleted an unrelated file");
+}
+
+#[test]
+fn delete_from_missing_file_fails_with_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = strongroom(dir.path())
+        .args(["delete", "-f", "/nonexistent/web.yaml"])
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("/nonexistent/web.yaml"),
+        "{}",
+        stderr(&output)
+    );
+}
