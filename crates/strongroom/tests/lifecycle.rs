@@ -20,7 +20,7 @@ fn instance_ips(app: &Value) -> BTreeMap<String, String> {
 }
 
 fn container_pid(platform: &Platform, container_id: &str) -> u32 {
-    let root = platform.data_dir.join("engine/runtime");
+    let root = platform.data_dir.join("engine/runtime/runtime");
     let output = Command::new("runc").arg("--root").arg(&root).args(["state", container_id]).output().unwrap();
     let state: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
     state["pid"].as_u64().unwrap_or(0) as u32

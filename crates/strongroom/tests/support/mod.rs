@@ -232,7 +232,7 @@ impl Platform {
 
     /// Container ids in this platform's runtime root, as runc lists them.
     pub fn runc_containers(&self) -> Vec<String> {
-        let root = self.data_dir.join("engine/runtime");
+        let root = self.data_dir.join("engine/runtime/runtime");
         let output = Command::new("runc").arg("--root").arg(&root).args(["list", "-q"]).output().unwrap();
         String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect()
     }
