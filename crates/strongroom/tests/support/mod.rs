@@ -20,12 +20,19 @@ pub fn strongroom_bin() -> &'static str {
 
 /// Root of the workspace checkout.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// Returns a TCP port on 127.0.0.1 that was free a moment ago.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 static SEQUENCE: AtomicU32 = AtomicU32::new(0);
@@ -47,7 +54,10 @@ pub fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Opt
         if let Some(value) = check() {
             return value;
         }
-        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -94,7 +104,11 @@ impl Registry {
             .stderr(Stdio::null())
             .spawn()
             .expect("docker-registry must be installed (scripts/install-deps.sh)");
-        let registry = Registry { child, address, _dir: dir };
+        let registry = Registry {
+            child,
+            address,
+            _dir: dir,
+        };
         wait_for("the registry to answer", Duration::from_secs(10), || {
             TcpStream::connect(&registry.address).ok()
         });
@@ -109,7 +123,11 @@ impl Registry {
             .arg(format)
             .output()
             .unwrap();
-        assert!(output.status.success(), "building the sample image failed: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "building the sample image failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         reference
     }
 }
@@ -135,8 +153,18 @@ impl Platform {
     pub fn start() -> Platform {
         let dir = tempfile::tempdir().unwrap();
         let data_dir = dir.path().join("data");
+        Platform::start_in(dir, data_dir)
+    }
+
+    /// Starts a server over `data_dir`, keeping `dir` (which holds its log) until drop.
+    pub fn start_in(dir: tempfile::TempDir, data_dir: PathBuf) -> Platform {
         let listen = format!("127.0.0.1:{}", free_port());
-        let mut platform = Platform { server: None, data_dir, listen, _dir: dir };
+        let mut platform = Platform {
+            server: None,
+            data_dir,
+            listen,
+            _dir: dir,
+        };
         platform.start_server();
         platform
     }
@@ -174,7 +202,10 @@ impl Platform {
     /// Kills the server with `signal` and waits for it.
     pub fn kill_server(&mut self, signal: &str) {
         if let Some(mut child) = self.server.take() {
-            let status = Command::new("kill").args(["-s", signal, &child.id().to_string()]).status().unwrap();
+            let status = Command::new("kill")
+                .args(["-s", signal, &child.id().to_string()])
+                .status()
+                .unwrap();
             assert!(status.success());
             child.wait().unwrap();
         }
@@ -222,19 +253,31 @@ impl Platform {
 
     /// Waits until the application has `count` instances, all healthy, and returns it.
     pub fn wait_healthy(&self, tenant: &str, name: &str, count: usize) -> Value {
-        wait_for(&format!("{count} healthy instances of {tenant}/{name}"), Duration::from_secs(90), || {
-            let app = self.application(tenant, name);
-            let instances = app["status"]["instances"].as_array()?;
-            let healthy = instances.iter().filter(|i| i["healthy"] == true).count();
-            (instances.len() == count && healthy == count).then_some(app)
-        })
+        wait_for(
+            &format!("{count} healthy instances of {tenant}/{name}"),
+            Duration::from_secs(90),
+            || {
+                let app = self.application(tenant, name);
+                let instances = app["status"]["instances"].as_array()?;
+                let healthy = instances.iter().filter(|i| i["healthy"] == true).count();
+                (instances.len() == count && healthy == count).then_some(app)
+            },
+        )
     }
 
     /// Container ids in this platform's runtime root, as runc lists them.
     pub fn runc_containers(&self) -> Vec<String> {
         let root = self.data_dir.join("engine/runtime/runtime");
-        let output = Command::new("runc").arg("--root").arg(&root).args(["list", "-q"]).output().unwrap();
-        String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect()
+        let output = Command::new("runc")
+            .arg("--root")
+            .arg(&root)
+            .args(["list", "-q"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect()
     }
 }
 
@@ -243,14 +286,19 @@ impl Drop for Platform {
         self.kill_server("TERM");
         let output = self.cli(&["down", "--purge"]);
         if !output.status.success() {
-            eprintln!("strongroom down --purge failed: {}", String::from_utf8_lossy(&output.stderr));
+            eprintln!(
+                "strongroom down --purge failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
         }
     }
 }
 
 /// Manifest text of a tenant with an explicit subnet.
 pub fn tenant_manifest(tenant: &str, subnet: &str) -> String {
-    format!("apiVersion: strongroom/v1\nkind: Tenant\nmetadata:\n  name: {tenant}\nspec:\n  network:\n    subnet: {subnet}\n")
+    format!(
+        "apiVersion: strongroom/v1\nkind: Tenant\nmetadata:\n  name: {tenant}\nspec:\n  network:\n    subnet: {subnet}\n"
+    )
 }
 
 /// Manifest text of the sample web application with `desired` instances.
