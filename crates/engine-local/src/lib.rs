@@ -7,7 +7,13 @@
 //!   its tenant's bridge with the CNI plugins.
 //! - [`LocalEngine`] implements [`strongroom_engine::Engine`]: it supervises
 //!   each instance (health checks, restarts with backoff, graceful stop) and
-//!   adopts running containers again after a control-plane restart.
+//!   adopts running containers again after a control-plane restart. One
+//!   supervisor task per instance ordinal keeps its container running and
+//!   reports its state; `sync` only updates what they work toward.
+//! - [`naming`] maps instances to container ids (`sr.TENANT.APP.N`) and to
+//!   the labels from which a restarted engine rebuilds its table.
+//! - Instance output is read from conmon's CRI log files with
+//!   [`strongroom_engine::Engine::read_logs`].
 
 mod app;
 mod backoff;

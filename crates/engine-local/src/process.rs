@@ -85,32 +85,12 @@ fn env_name(entry: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use strongroom_image::ImageConfig;
-    use strongroom_model::{EnvVar, HealthChecks, Instances, Resources, RestartBackoff};
+    use strongroom_model::EnvVar;
 
     use super::*;
 
     fn spec() -> ApplicationSpec {
-        ApplicationSpec {
-            owner: "team".into(),
-            contact: "team@bank.example".into(),
-            security_level: 2,
-            network_zone: "business".into(),
-            image: "127.0.0.1:5000/web:1".into(),
-            command: None,
-            args: None,
-            env: Vec::new(),
-            working_dir: None,
-            ports: Vec::new(),
-            resources: Resources::default(),
-            instances: Instances {
-                desired: 1,
-                min: 1,
-                max: None,
-            },
-            health_checks: HealthChecks::default(),
-            restart_backoff: RestartBackoff::default(),
-            stop_grace_period: strongroom_model::Duration::from_secs(10),
-        }
+        crate::testing::sample_spec(3)
     }
 
     fn image(entrypoint: &[&str], cmd: &[&str]) -> Image {

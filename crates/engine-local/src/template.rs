@@ -43,7 +43,7 @@ pub(crate) fn template_hash(spec: &ApplicationSpec, network: &TenantNetwork) -> 
         subnet: &network.subnet,
     };
     // serde_json fails only on maps with non-string keys and on failing
-    // `Serialize` impls; these fields have neither.
+    // `Serialize` impls, and these fields have neither.
     let json = serde_json::to_vec(&template).unwrap_or_default();
     let digest = Sha256::digest(&json);
     hex::encode(&digest[..8])
@@ -51,32 +51,11 @@ pub(crate) fn template_hash(spec: &ApplicationSpec, network: &TenantNetwork) -> 
 
 #[cfg(test)]
 mod tests {
-    use strongroom_model::{HealthChecks, Instances, RestartBackoff};
 
     use super::*;
 
     fn spec() -> ApplicationSpec {
-        ApplicationSpec {
-            owner: "team".into(),
-            contact: "team@bank.example".into(),
-            security_level: 2,
-            network_zone: "business".into(),
-            image: "127.0.0.1:5000/web:1".into(),
-            command: None,
-            args: None,
-            env: Vec::new(),
-            working_dir: None,
-            ports: Vec::new(),
-            resources: Resources::default(),
-            instances: Instances {
-                desired: 3,
-                min: 1,
-                max: None,
-            },
-            health_checks: HealthChecks::default(),
-            restart_backoff: RestartBackoff::default(),
-            stop_grace_period: strongroom_model::Duration::from_secs(10),
-        }
+        crate::testing::sample_spec(3)
     }
 
     fn network() -> TenantNetwork {
