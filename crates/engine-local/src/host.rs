@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use strongroom_engine::{EventSender, TenantNetwork};
-use strongroom_image::{Image, ImageStore, PullError, PullErrorKind};
+use strongroom_image::{Image, ImageStore, PullError};
 
 use crate::events::Events;
 use crate::network::{AttachedContainer, Attachment, HostPort, NetworkError, Networks};
@@ -31,22 +31,7 @@ pub trait ImageSource: Send + Sync + 'static {
 #[async_trait]
 impl ImageSource for ImageStore {
     async fn pull(&self, reference: &str) -> Result<Image, PullError> {
-        // NOTE: rustc cannot prove the future of `ImageStore::pull` `Send`
-        // (a higher-ranked lifetime in its layer download stream, rust-lang/rust#102211),
-        // so it runs on a blocking thread of its own. Call it directly once the
-        // image crate's future is `Send`.
-        let store = self.clone();
-        let owned = reference.to_owned();
-        let pull = tokio::task::spawn_blocking(move || {
-            tokio::runtime::Handle::current().block_on(ImageStore::pull(&store, &owned))
-        });
-        pull.await.unwrap_or_else(|join| {
-            Err(PullError {
-                reference: reference.to_owned(),
-                message: format!("the pull task failed: {join}"),
-                kind: PullErrorKind::Storage,
-            })
-        })
+        ImageStore::pull(self, reference).await
     }
 
     async fn remove_all(&self) -> io::Result<()> {
@@ -220,6 +205,7 @@ fn health_check_client() -> Result<reqwest::Client, reqwest::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use strongroom_image::PullErrorKind;
 
     /// Port 1 on loopback: nothing listens there, so the connection is refused at once.
     const UNREACHABLE: &str = "127.0.0.1:1/strongroom/absent:1";

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use futures::{StreamExt, TryStreamExt};
 use oci_spec::image::ImageManifest;
 
 use crate::blobs::{self, BlobError, BlobWriter, has_blob, read_blob, store_bytes};
@@ -232,14 +231,18 @@ impl RemotePull<'_> {
         layers: &[BlobDescriptor],
         diff_ids: &[Digest],
     ) -> Result<Vec<PathBuf>, Failure> {
-        let tasks = layers
-            .iter()
-            .zip(diff_ids)
-            .map(|(layer, diff_id)| self.ensure_layer(layer, diff_id));
-        futures::stream::iter(tasks)
-            .buffer_unordered(LAYER_CONCURRENCY)
-            .try_collect::<Vec<()>>()
-            .await?;
+        // A semaphore bounds the concurrent downloads. A `buffer_unordered`
+        // stream would too, but its future is not provably `Send`
+        // (rust-lang/rust#102211), and the engine runs pulls on a multi-threaded runtime.
+        let limit = tokio::sync::Semaphore::new(LAYER_CONCURRENCY);
+        let tasks = layers.iter().zip(diff_ids).map(|(layer, diff_id)| {
+            let limit = &limit;
+            async move {
+                let _permit = limit.acquire().await;
+                self.ensure_layer(layer, diff_id).await
+            }
+        });
+        futures::future::try_join_all(tasks).await?;
         Ok(diff_ids
             .iter()
             .map(|diff_id| layer_path(self.store.root(), diff_id))
