@@ -134,7 +134,13 @@ impl Platform {
             .engine
             .read_logs(&app_key(&key), query)
             .await
-            .map_err(ServiceError::unavailable)
+            .map_err(|error| match error.not_found {
+                true => ServiceError::Invalid {
+                    message: error.to_string(),
+                    details: Vec::new(),
+                },
+                false => ServiceError::unavailable(error),
+            })
     }
 }
 

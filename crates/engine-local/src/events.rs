@@ -11,6 +11,8 @@ pub(crate) enum Reason {
     PullFailed,
     /// A container was created and started.
     Started,
+    /// A readiness check passed after the instance started or after it failed.
+    Ready,
     /// A readiness or liveness check failed.
     Unhealthy,
     /// A container was started again after its process exited or was killed.
@@ -34,6 +36,7 @@ impl Reason {
             Reason::Pulled => "Pulled",
             Reason::PullFailed => "PullFailed",
             Reason::Started => "Started",
+            Reason::Ready => "Ready",
             Reason::Unhealthy => "Unhealthy",
             Reason::Restarted => "Restarted",
             Reason::BackOff => "BackOff",

@@ -112,6 +112,8 @@ pub struct EngineError {
     pub operation: &'static str,
     /// What failed and what to do.
     pub message: String,
+    /// Whether the request named something that does not exist, rather than the engine failing.
+    pub not_found: bool,
 }
 
 /// Runs application instances and reports their state.

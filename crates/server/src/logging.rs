@@ -18,8 +18,10 @@ pub fn init_logging(default_filter: &str) {
     let json =
         std::env::var(LOG_FORMAT_ENV).is_ok_and(|format| format.eq_ignore_ascii_case("json"));
 
+    // Colours only on a terminal: `strongroom up` sends stderr to server.log.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     let result = if json {
         builder.json().try_init()

@@ -113,6 +113,14 @@ fn deployed_application_answers_on_every_instance() {
         logs.contains("response:200"),
         "logs miss the served request:\n{logs}"
     );
+
+    let unknown = platform.cli(&["logs", "web", "--tenant", &tenant, "--instance", "web-9"]);
+    assert!(
+        !unknown.status.success(),
+        "logs of a missing instance succeeded"
+    );
+    let message = String::from_utf8_lossy(&unknown.stderr);
+    assert!(message.contains("web-9 has no logs"), "{message}");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `strongroom describe KIND NAME [--tenant T]`.
 
 use anyhow::Context as _;
-use strongroom_api::EventParams;
+use strongroom_api::{ApiEvent, ApiObject, EventParams};
 use time::OffsetDateTime;
 
 use crate::args::{DescribeArgs, GlobalArgs};
@@ -12,6 +12,18 @@ use crate::stdout::emit;
 
 /// Events shown under an object.
 const RECENT_EVENTS: u32 = 20;
+
+/// Drops events recorded before the object was created: they belong to an
+/// earlier object of the same name that was deleted.
+fn retain_events_since_creation(events: &mut Vec<ApiEvent>, object: &ApiObject) {
+    let format = &time::format_description::well_known::Rfc3339;
+    let Ok(created) = OffsetDateTime::parse(&object.metadata.creation_timestamp, format) else {
+        return;
+    };
+    events.retain(|event| {
+        OffsetDateTime::parse(&event.time, format).map_or(true, |time| time >= created)
+    });
+}
 
 /// Shows one object in detail with its recent events.
 pub async fn run(global: &GlobalArgs, args: &DescribeArgs) -> anyhow::Result<()> {
@@ -30,10 +42,11 @@ pub async fn run(global: &GlobalArgs, args: &DescribeArgs) -> anyhow::Result<()>
         after: None,
         limit: Some(RECENT_EVENTS),
     };
-    let events = client
+    let mut events = client
         .events(&params)
         .await
         .with_context(|| format!("listing the events of {kind_word} {} failed", args.name))?;
+    retain_events_since_creation(&mut events, &object);
 
     emit(&describe(
         &object,

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use strongroom_api::{ApiObject, RequestError};
+use strongroom_model::ApplicationPhase;
 
 use crate::args::{GlobalArgs, WaitArgs, WaitCondition};
 use crate::connection::connect;
@@ -42,6 +43,10 @@ pub async fn run(global: &GlobalArgs, args: &WaitArgs) -> anyhow::Result<()> {
                 Progress::Done => {
                     return emit(&format!("{} is healthy\n", object_reference(object)));
                 }
+                Progress::Failed(summary) => bail!(
+                    "{} cannot become healthy: {summary}; fix the cause and apply again",
+                    object_reference(object)
+                ),
                 Progress::Waiting(summary) if Instant::now() >= deadline => bail!(
                     "timed out after {}s waiting for {} to be healthy: {summary}",
                     timeout.as_secs(),
@@ -67,6 +72,8 @@ pub enum Progress {
     Done,
     /// Not yet; a summary of the status.
     Waiting(String),
+    /// The current spec failed in a way that waiting does not heal; a summary of the status.
+    Failed(String),
 }
 
 /// Returns whether every desired instance of the current generation is healthy.
@@ -93,6 +100,9 @@ pub fn healthy_progress(object: &ApiObject) -> Progress {
     }
     if let Some(reason) = &status.reason {
         summary.push_str(&format!(", reason: {reason}"));
+    }
+    if current && status.phase == ApplicationPhase::Failed {
+        return Progress::Failed(summary);
     }
     Progress::Waiting(summary)
 }

@@ -172,6 +172,7 @@ impl Engine for FakeEngine {
             return Err(EngineError {
                 operation: "removing a network",
                 message: message.clone(),
+                not_found: false,
             });
         }
         state.networks.remove(&network.tenant);

@@ -222,6 +222,7 @@ impl Engine for LocalEngine {
             return Err(EngineError {
                 operation: "removing a tenant network",
                 message,
+                not_found: false,
             });
         }
 
@@ -229,6 +230,7 @@ impl Engine for LocalEngine {
         result.map_err(|error| EngineError {
             operation: "removing a tenant network",
             message: error.to_string(),
+            not_found: false,
         })
     }
 
@@ -241,12 +243,16 @@ impl Engine for LocalEngine {
         let query = query.clone();
         let read = tokio::task::spawn_blocking(move || logs::read_logs(&dir, &query)).await;
 
-        let error = |message: String| EngineError {
+        let error = |message: String, not_found: bool| EngineError {
             operation: "reading logs",
             message: format!("application {key}: {message}"),
+            not_found,
         };
-        read.map_err(|join| error(format!("the log reader failed: {join}")))?
-            .map_err(|read| error(read.to_string()))
+        read.map_err(|join| error(format!("the log reader failed: {join}"), false))?
+            .map_err(|read| {
+                let not_found = matches!(read, logs::LogReadError::UnknownInstance { .. });
+                error(read.to_string(), not_found)
+            })
     }
 }
 

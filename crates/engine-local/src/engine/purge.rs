@@ -22,6 +22,7 @@ pub(super) async fn purge(engine: &Arc<EngineInner>, images: bool) -> Result<(),
     let error = |message: String| EngineError {
         operation: OPERATION,
         message,
+        not_found: false,
     };
 
     // Supervisors go first, so that none starts a container during the sweep.

@@ -249,7 +249,7 @@ async fn killed_instance_restarts_immediately() {
     let restarts = reasons(&harness.events(), "Restarted");
     assert_eq!(
         restarts,
-        ["restarted web-1 after exit code 137 (restart 1)"]
+        ["restarted web-1 after exit code 137, killed by SIGKILL (restart 1)"]
     );
 }
 

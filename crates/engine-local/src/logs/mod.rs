@@ -24,6 +24,17 @@ use read::read_instance;
 /// Failure to read logs.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum LogReadError {
+    /// The query names an instance that never wrote a log line.
+    #[error(
+        "instance {instance} has no logs; instances with logs: {}",
+        if known.is_empty() { "none yet".to_owned() } else { known.join(", ") }
+    )]
+    UnknownInstance {
+        /// The instance asked for.
+        instance: String,
+        /// Instances that have log files.
+        known: Vec<String>,
+    },
     /// The `after` cursor is not one this engine returned.
     #[error(transparent)]
     InvalidCursor(#[from] InvalidCursorError),
@@ -51,9 +62,16 @@ pub(crate) fn read_logs(dir: &Path, query: &LogQuery) -> Result<LogBatch, LogRea
     };
     let previous = query.after.as_deref().map(Cursor::decode).transpose()?;
     let since = query.since.as_deref().map(parse_since).transpose()?;
+    let known = files::instance_names(dir).map_err(io_error)?;
     let instances = match &query.instance {
-        Some(instance) => vec![instance.clone()],
-        None => files::instance_names(dir).map_err(io_error)?,
+        Some(instance) if known.contains(instance) => vec![instance.clone()],
+        Some(instance) => {
+            return Err(LogReadError::UnknownInstance {
+                instance: instance.clone(),
+                known,
+            });
+        }
+        None => known,
     };
 
     let mut lines = Vec::new();

@@ -349,3 +349,21 @@ fn invalid_since_is_rejected() {
         "error {error}"
     );
 }
+
+#[test]
+fn read_logs_rejects_unknown_instance() {
+    let dir = tempfile::tempdir().unwrap();
+    append(dir.path(), "web-0.log", &full(1, "a1"));
+    append(dir.path(), "web-1.log", &full(2, "b2"));
+    let query = LogQuery {
+        instance: Some("web-9".to_owned()),
+        ..LogQuery::default()
+    };
+
+    let error = read_logs(dir.path(), &query).unwrap_err();
+    assert!(matches!(error, LogReadError::UnknownInstance { .. }));
+    assert_eq!(
+        error.to_string(),
+        "instance web-9 has no logs; instances with logs: web-0, web-1"
+    );
+}

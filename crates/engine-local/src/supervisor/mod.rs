@@ -231,8 +231,13 @@ fn seconds(delay: Duration) -> String {
 
 /// Formats an exit code for reasons and events.
 fn exit_text(code: Option<i32>) -> String {
-    match code {
-        Some(code) => format!("exit code {code}"),
-        None => "an unknown exit code".to_owned(),
+    // The runtime reports a death by signal N as exit code 128 + N.
+    let signal = code
+        .filter(|code| *code > 128)
+        .and_then(|code| nix::sys::signal::Signal::try_from(code - 128).ok());
+    match (code, signal) {
+        (Some(code), Some(signal)) => format!("exit code {code}, killed by {signal}"),
+        (Some(code), None) => format!("exit code {code}"),
+        (None, _) => "an unknown exit code".to_owned(),
     }
 }

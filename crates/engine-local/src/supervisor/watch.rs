@@ -36,7 +36,7 @@ impl Supervisor {
         match self.watch_running(&mut running).await {
             Ending::CommandChanged => Some(running),
             Ending::Exited(code) => {
-                tracing::warn!(exit_code = ?code, "container exited");
+                tracing::warn!(exit = %exit_text(code), "container exited");
                 self.restart_after_failure(code, healthy_run(&running), exit_text(code))
                     .await;
                 None
@@ -146,6 +146,12 @@ impl Supervisor {
                     record.healthy = true;
                     record.reason = None;
                 });
+                // The event also tells the control plane to publish the new
+                // status now rather than at its next periodic pass.
+                self.event(
+                    Reason::Ready,
+                    format!("{} passed its readiness check", self.name),
+                );
             }
             ProbeEvent::Readiness {
                 ready: false,

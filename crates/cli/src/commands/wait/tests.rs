@@ -104,3 +104,25 @@ fn unreconciled_application_keeps_waiting() {
 
     assert!(matches!(healthy_progress(&object), Progress::Waiting(_)));
 }
+
+#[test]
+fn failed_phase_stops_waiting() {
+    let mut failed = status(2, 1, vec![instance("web-0", false)]);
+    failed["phase"] = json!("Failed");
+    failed["reason"] = json!("image not found");
+    let object = app(2, 1, failed);
+
+    let Progress::Failed(summary) = healthy_progress(&object) else {
+        panic!("a failed application must stop the wait")
+    };
+    assert!(summary.contains("image not found"), "{summary}");
+}
+
+#[test]
+fn failed_phase_of_older_generation_keeps_waiting() {
+    let mut failed = status(1, 1, vec![instance("web-0", false)]);
+    failed["phase"] = json!("Failed");
+    let object = app(2, 1, failed);
+
+    assert!(matches!(healthy_progress(&object), Progress::Waiting(_)));
+}
