@@ -42,9 +42,16 @@ CONFIG
   exit 1
   ;;
 stop)
-  if [ -f "$pidfile" ]; then
-    kill "$(cat "$pidfile")" 2>/dev/null || true
+  pid=$(cat "$pidfile" 2>/dev/null || true)
+  # The kernel may have given a stale pid to another program, so only a
+  # process named docker-registry is stopped.
+  if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = docker-registry ]; then
+    kill "$pid"
     rm -f "$pidfile"
+    echo "registry stopped (pid $pid)"
+  else
+    rm -f "$pidfile"
+    echo "no registry running for $dir"
   fi
   ;;
 *)

@@ -64,6 +64,7 @@ pub enum Command {
     /// Show an object in detail: spec summary, status, instances and recent events.
     Describe(DescribeArgs),
     /// Delete an object, or every object defined in manifest files.
+    #[command(override_usage = DELETE_USAGE)]
     Delete(DeleteArgs),
     /// Print what an application's instances wrote to stdout and stderr.
     Logs(LogsArgs),
@@ -74,6 +75,10 @@ pub enum Command {
     /// Wait until an application is healthy.
     Wait(WaitArgs),
 }
+
+/// Usage line of `delete`, which clap would show only in its KIND NAME form.
+const DELETE_USAGE: &str = "strongroom delete [OPTIONS] <KIND> <NAME>\n       \
+                            strongroom delete [OPTIONS] -f <FILE|DIR>...";
 
 /// Options of `server` and `up`.
 #[derive(Debug, Clone, Args)]
@@ -94,7 +99,8 @@ pub struct ServerArgs {
 /// Host tools of the local engine, for `server`, `up` and `down --purge`.
 #[derive(Debug, Clone, Args)]
 pub struct EngineArgs {
-    /// OCI runtime binary.
+    /// OCI runtime binary: runc, or crun on hosts with cgroup v2 only (crun 1.8
+    /// rejects the hybrid cgroup v1/v2 layout).
     #[arg(long, env = "STRONGROOM_RUNTIME", value_name = "PATH", default_value = DEFAULT_RUNTIME)]
     pub runtime: PathBuf,
     /// conmon binary, the monitor that keeps each container running without the server.
@@ -201,8 +207,11 @@ pub struct LogsArgs {
     /// Only lines written in the last DURATION (for example 10m) or since an RFC 3339 time.
     #[arg(long, value_name = "DURATION|TIME")]
     pub since: Option<String>,
-    /// Only the last N lines of each instance.
-    #[arg(long, value_name = "N")]
+    /// Only the last N lines of each instance, so up to N times the number of
+    /// instances in all; 0 prints no earlier lines.
+    // Negative numbers are taken as values so that `--tail -1` reaches
+    // parse_tail and its message, not clap's hint to write `-- -1`.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_tail)]
     pub tail: Option<usize>,
 }
 
@@ -221,6 +230,9 @@ pub struct EventsArgs {
     /// At most this many events, the newest ones.
     #[arg(long, default_value_t = 100)]
     pub limit: u32,
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
 }
 
 /// Options of `wait`.
@@ -242,7 +254,7 @@ pub struct WaitArgs {
     pub timeout: Duration,
 }
 
-/// Output formats of `get`.
+/// Output formats of `get` and `events`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// Aligned columns.
@@ -265,6 +277,17 @@ pub fn parse_kind(word: &str) -> Result<Kind, String> {
     Kind::from_cli(word).ok_or_else(|| {
         format!("unknown kind {word:?}: expected tenant(s), application(s) or app(s)")
     })
+}
+
+/// Parses a --tail N argument: a number of lines, 0 or more.
+pub fn parse_tail(text: &str) -> Result<usize, String> {
+    if let Ok(number) = text.parse::<i64>()
+        && number < 0
+    {
+        return Err("must be 0 or more".to_owned());
+    }
+    text.parse::<usize>()
+        .map_err(|_| "expected a number of lines, 0 or more, such as 20".to_owned())
 }
 
 #[cfg(test)]

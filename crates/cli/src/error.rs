@@ -15,8 +15,8 @@ pub const EXIT_USAGE: u8 = 2;
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// Prints `error: ...` with its context chain and, for validation failures,
-/// one line per problem; returns the exit code.
+/// Prints `error: ...` with its context chain and, for validation failures
+/// with several problems, one line per problem; returns the exit code.
 pub fn report(error: &anyhow::Error) -> ExitCode {
     if error
         .downcast_ref::<crate::stdout::OutputClosed>()
@@ -24,10 +24,7 @@ pub fn report(error: &anyhow::Error) -> ExitCode {
     {
         return ExitCode::SUCCESS;
     }
-    eprintln!("error: {}", message(error));
-    for detail in details(error) {
-        eprintln!("{detail}");
-    }
+    eprint!("{}", render(error));
     let code = if error.downcast_ref::<UsageError>().is_some() {
         EXIT_USAGE
     } else {
@@ -53,6 +50,29 @@ pub fn message(error: &anyhow::Error) -> String {
     message
 }
 
+/// Returns the text `report` prints: `error: ` and the message on the first
+/// line, then the server's per-problem details unless the message already
+/// contains each of them.
+pub fn render(error: &anyhow::Error) -> String {
+    let message = message(error);
+    let mut text = format!("error: {message}\n");
+
+    // The server puts a single problem both in the message and in the
+    // details, so printing the details would repeat the first line.
+    let details = details(error);
+    if details
+        .iter()
+        .all(|detail| message.contains(detail.as_str()))
+    {
+        return text;
+    }
+    for detail in details {
+        text.push_str(detail);
+        text.push('\n');
+    }
+    text
+}
+
 /// The server's per-problem details carried anywhere in the error chain.
 fn details(error: &anyhow::Error) -> &[String] {
     error
@@ -62,3 +82,6 @@ fn details(error: &anyhow::Error) -> &[String] {
         .map(|body| body.details.as_slice())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests;

@@ -15,6 +15,8 @@ mod output;
 mod process;
 mod resolve;
 mod stdout;
+#[cfg(test)]
+mod testing;
 
 use std::process::ExitCode;
 

@@ -201,10 +201,13 @@ fn item_key(object: &Object) -> Result<ObjectKey, String> {
 fn rejected_batch(problems: Vec<String>) -> ServiceError {
     let message = match problems.as_slice() {
         [only] => format!("nothing was applied: {only}"),
-        [first, rest @ ..] => format!(
-            "nothing was applied: {first} (and {} more problems)",
-            rest.len()
-        ),
+        [first, rest @ ..] => {
+            let more = match rest.len() {
+                1 => "1 more problem".to_owned(),
+                count => format!("{count} more problems"),
+            };
+            format!("nothing was applied: {first} (and {more})")
+        }
         [] => "nothing was applied".to_owned(),
     };
     ServiceError::Invalid {
@@ -378,4 +381,27 @@ async fn check_no_applications(
         "Tenant {tenant} has applications {}: its subnet cannot change from {stored} to {requested} while they exist; delete them first or keep subnet {stored}",
         names.join(", ")
     ))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(problems: &[&str]) -> String {
+        let problems = problems.iter().map(|p| (*p).to_owned()).collect();
+        rejected_batch(problems).to_string()
+    }
+
+    #[test]
+    fn rejected_batch_counts_further_problems() {
+        assert_eq!(message(&["a"]), "nothing was applied: a");
+        assert_eq!(
+            message(&["a", "b"]),
+            "nothing was applied: a (and 1 more problem)"
+        );
+        assert_eq!(
+            message(&["a", "b", "c"]),
+            "nothing was applied: a (and 2 more problems)"
+        );
+    }
 }

@@ -16,7 +16,11 @@ pub enum ServiceError {
         details: Vec<String>,
     },
     /// The object does not exist (404).
-    #[error("{kind} {name} not found{}", tenant.as_deref().map(|t| format!(" in tenant {t}")).unwrap_or_default())]
+    #[error(
+        "{} {name} not found{}",
+        kind.as_str().to_ascii_lowercase(),
+        tenant.as_deref().map(|t| format!(" in tenant {t}")).unwrap_or_default()
+    )]
     NotFound {
         /// Kind.
         kind: Kind,
@@ -94,3 +98,28 @@ unavailable_from!(
     TransactionError,
     UpdateStatusError
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_found_names_kind_in_lowercase() {
+        let application = ServiceError::NotFound {
+            kind: Kind::Application,
+            tenant: Some("nope".into()),
+            name: "web".into(),
+        };
+        let tenant = ServiceError::NotFound {
+            kind: Kind::Tenant,
+            tenant: None,
+            name: "nope".into(),
+        };
+
+        assert_eq!(
+            application.to_string(),
+            "application web not found in tenant nope"
+        );
+        assert_eq!(tenant.to_string(), "tenant nope not found");
+    }
+}

@@ -282,7 +282,7 @@ async fn every_invalid_item_is_reported() {
         "{}",
         details[1]
     );
-    assert!(message.contains("and 1 more problems"), "{message}");
+    assert!(message.ends_with("(and 1 more problem)"), "{message}");
 }
 
 #[tokio::test]
@@ -394,7 +394,7 @@ async fn get_checks_scope_and_existence() {
     );
     assert_eq!(
         missing.to_string(),
-        "Application web not found in tenant retail"
+        "application web not found in tenant retail"
     );
     assert!(
         matches!(scoped_tenant, ServiceError::Invalid { .. }),

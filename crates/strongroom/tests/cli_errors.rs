@@ -236,3 +236,69 @@ fn delete_from_missing_file_fails_with_its_path() {
         stderr(&output)
     );
 }
+
+#[test]
+fn negative_tail_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = strongroom(dir.path())
+        .args(["logs", "web", "--tail", "-1"])
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains("invalid value '-1' for '--tail <N>': must be 0 or more"),
+        "{message}"
+    );
+    assert!(!message.contains("-- -1"), "{message}");
+}
+
+#[test]
+fn delete_without_arguments_shows_both_forms() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = strongroom(dir.path()).arg("delete").output().unwrap();
+
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains("strongroom delete [OPTIONS] <KIND> <NAME>"),
+        "{message}"
+    );
+    assert!(
+        message.contains("strongroom delete [OPTIONS] -f <FILE|DIR>..."),
+        "{message}"
+    );
+}
+
+#[test]
+fn up_help_lists_the_server_options() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = strongroom(dir.path())
+        .args(["up", "--help"])
+        .output()
+        .unwrap();
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    let help = String::from_utf8_lossy(&output.stdout);
+    for option in ["--listen", "--runtime", "--conmon", "--cni-bin-dir"] {
+        assert!(help.contains(option), "{option} missing from: {help}");
+    }
+}
+
+#[test]
+fn logs_help_says_tail_counts_each_instance() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = strongroom(dir.path())
+        .args(["logs", "--help"])
+        .output()
+        .unwrap();
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(help.contains("last N lines of each instance"), "{help}");
+}

@@ -174,3 +174,78 @@ fn command_definition_is_consistent() {
 
     Cli::command().debug_assert();
 }
+
+#[test]
+fn negative_tail_is_rejected_with_a_range() {
+    let error = parse(&["logs", "web", "--tail", "-1"]).unwrap_err();
+
+    assert_eq!(error.kind(), ErrorKind::ValueValidation);
+    assert_eq!(error.exit_code(), 2);
+    let message = error.to_string();
+    assert!(
+        message.contains("invalid value '-1' for '--tail <N>': must be 0 or more"),
+        "{message}"
+    );
+    assert!(!message.contains("-- -1"), "{message}");
+}
+
+#[test]
+fn tail_that_is_no_number_is_rejected() {
+    let error = parse(&["logs", "web", "--tail", "lots"]).unwrap_err();
+
+    assert_eq!(error.kind(), ErrorKind::ValueValidation);
+    assert!(error.to_string().contains("'lots'"), "{error}");
+}
+
+#[test]
+fn tail_zero_is_accepted() {
+    let cli = parse(&["logs", "web", "--tail", "0"]).unwrap();
+
+    let Command::Logs(args) = cli.command else {
+        panic!("not logs")
+    };
+    assert_eq!(args.tail, Some(0));
+}
+
+#[test]
+fn tail_help_says_lines_of_each_instance() {
+    use clap::CommandFactory as _;
+
+    let mut command = Cli::command();
+    let logs = command.find_subcommand_mut("logs").unwrap();
+    let help = logs.render_long_help().to_string();
+
+    assert!(help.contains("last N lines of each instance"), "{help}");
+}
+
+#[test]
+fn delete_usage_shows_both_forms() {
+    let error = parse(&["delete"]).unwrap_err();
+
+    let message = error.to_string();
+    assert_eq!(error.exit_code(), 2);
+    assert!(
+        message.contains("strongroom delete [OPTIONS] <KIND> <NAME>"),
+        "{message}"
+    );
+    assert!(
+        message.contains("strongroom delete [OPTIONS] -f <FILE|DIR>..."),
+        "{message}"
+    );
+}
+
+#[test]
+fn events_output_format_parses() {
+    let default = parse(&["events"]).unwrap();
+    let json = parse(&["events", "--tenant", "retail", "-o", "json"]).unwrap();
+
+    let Command::Events(default) = default.command else {
+        panic!("not events")
+    };
+    let Command::Events(json) = json.command else {
+        panic!("not events")
+    };
+    assert_eq!(default.output, OutputFormat::Table);
+    assert_eq!(json.output, OutputFormat::Json);
+    assert_eq!(json.tenant.as_deref(), Some("retail"));
+}

@@ -10,6 +10,7 @@ use crate::args::{DeleteArgs, GlobalArgs};
 use crate::connection::connect;
 use crate::error::UsageError;
 use crate::files::read_manifest_files;
+use crate::output::reference;
 use crate::resolve::resolve_tenant;
 use crate::stdout::emit;
 
@@ -48,11 +49,7 @@ struct Target {
 
 impl Target {
     fn reference(&self) -> String {
-        let kind = self.kind.as_str().to_ascii_lowercase();
-        match &self.tenant {
-            Some(tenant) => format!("{kind}/{tenant}/{}", self.name),
-            None => format!("{kind}/{}", self.name),
-        }
+        reference(self.kind, self.tenant.as_deref(), &self.name)
     }
 }
 

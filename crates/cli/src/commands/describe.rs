@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use crate::args::{DescribeArgs, GlobalArgs};
 use crate::connection::connect;
-use crate::output::describe;
+use crate::output::{describe, reference};
 use crate::resolve::resolve_tenant;
 use crate::stdout::emit;
 
@@ -30,11 +30,12 @@ pub async fn run(global: &GlobalArgs, args: &DescribeArgs) -> anyhow::Result<()>
     let client = connect(global)?;
     let kind_word = args.kind.as_str().to_ascii_lowercase();
     let tenant = resolve_tenant(&client, args.kind, &args.name, args.tenant.as_deref()).await?;
+    let object_reference = reference(args.kind, tenant.as_deref(), &args.name);
 
     let object = client
         .get(args.kind, tenant.as_deref(), &args.name)
         .await
-        .with_context(|| format!("get of {kind_word} {} failed", args.name))?;
+        .with_context(|| format!("get of {object_reference} failed"))?;
     let params = EventParams {
         kind: Some(kind_word.clone()),
         tenant: tenant.clone(),
@@ -45,7 +46,7 @@ pub async fn run(global: &GlobalArgs, args: &DescribeArgs) -> anyhow::Result<()>
     let mut events = client
         .events(&params)
         .await
-        .with_context(|| format!("listing the events of {kind_word} {} failed", args.name))?;
+        .with_context(|| format!("listing the events of {object_reference} failed"))?;
     retain_events_since_creation(&mut events, &object);
 
     emit(&describe(

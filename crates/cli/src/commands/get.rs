@@ -5,14 +5,13 @@ use time::OffsetDateTime;
 
 use crate::args::{GetArgs, GlobalArgs};
 use crate::connection::connect;
-use crate::output::render;
+use crate::output::{reference, render};
 use crate::resolve::{check_tenant_option, resolve_tenant};
 use crate::stdout::emit;
 
 /// Lists objects of a kind, or shows one.
 pub async fn run(global: &GlobalArgs, args: &GetArgs) -> anyhow::Result<()> {
     let client = connect(global)?;
-    let kind_word = args.kind.as_str().to_ascii_lowercase();
 
     let (objects, single) = match &args.name {
         Some(name) => {
@@ -20,7 +19,12 @@ pub async fn run(global: &GlobalArgs, args: &GetArgs) -> anyhow::Result<()> {
             let object = client
                 .get(args.kind, tenant.as_deref(), name)
                 .await
-                .with_context(|| format!("get of {kind_word} {name} failed"))?;
+                .with_context(|| {
+                    format!(
+                        "get of {} failed",
+                        reference(args.kind, tenant.as_deref(), name)
+                    )
+                })?;
             (vec![object], true)
         }
         None => {

@@ -11,7 +11,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::args::{GlobalArgs, LogsArgs};
 use crate::connection::connect;
 use crate::error::UsageError;
-use crate::output::application_status;
+use crate::output::{application_status, reference};
 use crate::resolve::resolve_tenant;
 use crate::stdout::emit;
 
@@ -35,9 +35,9 @@ pub async fn run(global: &GlobalArgs, args: &LogsArgs) -> anyhow::Result<()> {
     )
     .await?
     .unwrap_or_default();
-    let reference = format!("application/{tenant}/{}", args.app);
-    let prefixed =
-        args.instance.is_none() && has_several_instances(&client, &tenant, &args.app).await?;
+    let reference = reference(Kind::Application, Some(&tenant), &args.app);
+    let prefixed = args.instance.is_none()
+        && has_several_instances(&client, &tenant, &args.app, &reference).await?;
 
     let mut params = LogParams {
         instance: args.instance.clone(),
@@ -101,11 +101,16 @@ fn next_params(previous: &LogParams, batch: &ApiLogBatch, polled_at: OffsetDateT
     }
 }
 
-async fn has_several_instances(client: &Client, tenant: &str, app: &str) -> anyhow::Result<bool> {
+async fn has_several_instances(
+    client: &Client,
+    tenant: &str,
+    app: &str,
+    reference: &str,
+) -> anyhow::Result<bool> {
     let object = client
         .get(Kind::Application, Some(tenant), app)
         .await
-        .with_context(|| format!("get of application {tenant}/{app} failed"))?;
+        .with_context(|| format!("get of {reference} failed"))?;
     let status = application_status(&object);
     let desired = object.spec["instances"]["desired"].as_u64().unwrap_or(0);
     Ok(status.instances.len() > 1 || desired > 1)

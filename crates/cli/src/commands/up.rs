@@ -1,5 +1,6 @@
 //! `strongroom up`: start the server in the background and wait until it answers.
 
+use std::ffi::OsString;
 use std::fs::{DirBuilder, File, OpenOptions};
 use std::os::unix::fs::DirBuilderExt;
 use std::os::unix::process::CommandExt;
@@ -77,17 +78,7 @@ fn spawn_server(args: &ServerArgs, data_dir: &DataDir) -> anyhow::Result<Child> 
 
     let mut command = Command::new(&program);
     command
-        .arg("--data-dir")
-        .arg(data_dir.root())
-        .arg("server")
-        .arg("--listen")
-        .arg(args.listen.to_string())
-        .arg("--runtime")
-        .arg(&args.engine.runtime)
-        .arg("--conmon")
-        .arg(&args.engine.conmon)
-        .arg("--cni-bin-dir")
-        .arg(&args.engine.cni_bin_dir)
+        .args(server_arguments(args, data_dir))
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log_err)
@@ -97,6 +88,20 @@ fn spawn_server(args: &ServerArgs, data_dir: &DataDir) -> anyhow::Result<Child> 
     command
         .spawn()
         .with_context(|| format!("cannot start {} server", program.display()))
+}
+
+/// Returns the arguments of `strongroom server` that carry the options given to `up`.
+fn server_arguments(args: &ServerArgs, data_dir: &DataDir) -> Vec<OsString> {
+    let mut arguments: Vec<OsString> = vec!["--data-dir".into(), data_dir.root().into()];
+    arguments.push("server".into());
+    arguments.extend(["--listen".into(), args.listen.to_string().into()]);
+    arguments.extend(["--runtime".into(), args.engine.runtime.clone().into()]);
+    arguments.extend(["--conmon".into(), args.engine.conmon.clone().into()]);
+    arguments.extend([
+        "--cni-bin-dir".into(),
+        args.engine.cni_bin_dir.clone().into(),
+    ]);
+    arguments
 }
 
 fn open_log(data_dir: &DataDir) -> anyhow::Result<File> {
@@ -158,3 +163,6 @@ fn remove_if_present(path: &std::path::Path) -> anyhow::Result<()> {
         Err(error) => Err(error).with_context(|| format!("cannot remove {}", path.display())),
     }
 }
+
+#[cfg(test)]
+mod tests;

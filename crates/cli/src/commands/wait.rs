@@ -9,7 +9,7 @@ use strongroom_model::ApplicationPhase;
 use crate::args::{GlobalArgs, WaitArgs, WaitCondition};
 use crate::connection::connect;
 use crate::error::UsageError;
-use crate::output::{application_status, object_reference};
+use crate::output::{application_status, object_reference, reference};
 use crate::resolve::resolve_tenant;
 use crate::stdout::emit;
 
@@ -30,13 +30,14 @@ pub async fn run(global: &GlobalArgs, args: &WaitArgs) -> anyhow::Result<()> {
     let tenant = resolve_tenant(&client, args.kind, &args.name, args.tenant.as_deref()).await?;
     let timeout = args.timeout.get();
     let deadline = Instant::now() + timeout;
+    let target = reference(args.kind, tenant.as_deref(), &args.name);
 
     loop {
         let object = match client.get(args.kind, tenant.as_deref(), &args.name).await {
             Ok(object) => Some(object),
             // The server may be restarting: keep polling until the deadline.
             Err(RequestError::NotRunning { .. } | RequestError::Timeout { .. }) => None,
-            Err(error) => return Err(error).context(format!("waiting for {} failed", args.name)),
+            Err(error) => return Err(error).context(format!("waiting for {target} failed")),
         };
         if let Some(object) = &object {
             match healthy_progress(object) {
@@ -56,9 +57,8 @@ pub async fn run(global: &GlobalArgs, args: &WaitArgs) -> anyhow::Result<()> {
             }
         } else if Instant::now() >= deadline {
             bail!(
-                "timed out after {}s waiting for {}: the server does not respond",
-                timeout.as_secs(),
-                args.name
+                "timed out after {}s waiting for {target}: the server does not respond",
+                timeout.as_secs()
             );
         }
         tokio::time::sleep(POLL_INTERVAL).await;

@@ -7,7 +7,10 @@ mod table;
 
 pub use age::{age, format_age};
 pub use describe::describe;
-pub use objects::{application_status, events_table, instances_table, object_reference, render};
+pub use objects::{
+    application_status, events_table, instances_table, object_reference, reference, render,
+    render_events,
+};
 pub use table::{Fields, Table};
 
 #[cfg(test)]

@@ -97,6 +97,19 @@ pub fn instances_table(status: &ApplicationStatus, now: OffsetDateTime) -> Table
     table
 }
 
+/// Renders events in `format`: a table, or a JSON or YAML sequence, oldest first.
+pub fn render_events(
+    events: &[ApiEvent],
+    format: OutputFormat,
+    now: OffsetDateTime,
+) -> anyhow::Result<String> {
+    match format {
+        OutputFormat::Table => Ok(events_table(events, now).render()),
+        OutputFormat::Json => to_json(events),
+        OutputFormat::Yaml => to_yaml(&events),
+    }
+}
+
 /// Builds the event table, oldest first.
 pub fn events_table(events: &[ApiEvent], now: OffsetDateTime) -> Table {
     let mut table = Table::new(&["AGE", "TYPE", "REASON", "OBJECT", "INSTANCE", "MESSAGE"]);
@@ -134,7 +147,9 @@ pub fn object_reference(object: &ApiObject) -> String {
     }
 }
 
-fn reference(kind: Kind, tenant: Option<&str>, name: &str) -> String {
+/// Returns `tenant/NAME` or `application/TENANT/NAME` for an object addressed
+/// by kind, tenant and name; the tenant is left out for kinds outside tenants.
+pub fn reference(kind: Kind, tenant: Option<&str>, name: &str) -> String {
     let kind_word = kind.as_str().to_ascii_lowercase();
     match tenant {
         Some(tenant) if kind.is_tenant_scoped() => format!("{kind_word}/{tenant}/{name}"),

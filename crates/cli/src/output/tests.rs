@@ -3,7 +3,10 @@ use strongroom_api::{ApiEvent, ApiMetadata, ApiObject};
 use strongroom_model::Kind;
 use time::macros::datetime;
 
-use super::{Fields, Table, describe, events_table, format_age, render};
+use super::{
+    Fields, Table, describe, events_table, format_age, object_reference, reference, render,
+    render_events,
+};
 use crate::args::OutputFormat;
 
 const NOW: time::OffsetDateTime = datetime!(2026-01-31 10:00:00 UTC);
@@ -225,6 +228,44 @@ fn events_table_names_object_and_instance() {
          30s   Warning   BackOff   application/retail/web   web-1      \
          instance web-1 exited with code 1; restarting in 4s\n"
     );
+}
+
+#[test]
+fn events_json_is_an_array_of_events() {
+    let text = render_events(&[event()], OutputFormat::Json, NOW).unwrap();
+
+    let value: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value, serde_json::to_value([event()]).unwrap());
+    assert_eq!(value[0]["reason"], "BackOff");
+}
+
+#[test]
+fn events_yaml_is_a_sequence_of_events() {
+    let text = render_events(&[event()], OutputFormat::Yaml, NOW).unwrap();
+
+    let value: Value = serde_saphyr::from_str(&text).unwrap();
+    assert_eq!(value, serde_json::to_value([event()]).unwrap());
+}
+
+#[test]
+fn no_events_render_as_empty_json_array() {
+    let text = render_events(&[], OutputFormat::Json, NOW).unwrap();
+
+    assert_eq!(text, "[]\n");
+}
+
+#[test]
+fn reference_leaves_out_tenant_of_tenants() {
+    assert_eq!(
+        reference(Kind::Application, Some("nope"), "web"),
+        "application/nope/web"
+    );
+    assert_eq!(reference(Kind::Tenant, None, "retail"), "tenant/retail");
+    assert_eq!(
+        reference(Kind::Tenant, Some("x"), "retail"),
+        "tenant/retail"
+    );
+    assert_eq!(object_reference(&tenant()), "tenant/retail");
 }
 
 #[test]

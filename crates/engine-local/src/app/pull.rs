@@ -59,10 +59,19 @@ async fn pull_until_done(host: Arc<Host>, app: Arc<AppShared>, reference: String
     for attempt in 0u32.. {
         let error = match host.images.pull(&reference).await {
             Ok(image) => {
-                tracing::info!(digest = %image.manifest_digest, "image pulled");
-                let message = format!("pulled image {reference} ({})", image.manifest_digest);
+                let digest = image.manifest_digest.clone();
+                let unchanged = has_image_digest(&app, &reference, &digest);
                 set_image(&app, &reference, ImageState::Ready(Arc::new(image)), true);
-                host.events.send(&app.key, None, Reason::Pulled, message);
+
+                // A new generation pulls its reference again in case the tag
+                // moved; an unchanged digest is no news to record.
+                if unchanged {
+                    tracing::debug!(%digest, "image pulled again; digest unchanged");
+                } else {
+                    tracing::info!(%digest, "image pulled");
+                    let message = format!("pulled image {reference} ({digest})");
+                    host.events.send(&app.key, None, Reason::Pulled, message);
+                }
                 return;
             }
             Err(error) => error,
@@ -114,6 +123,16 @@ fn set_image(app: &AppShared, reference: &str, state: ImageState, success: bool)
         target.image = state;
         true
     });
+}
+
+/// Returns whether the application already runs `reference` pulled with `digest`.
+fn has_image_digest(app: &AppShared, reference: &str, digest: &str) -> bool {
+    let target = app.target.borrow();
+    target.spec.image == reference
+        && target
+            .image
+            .ready()
+            .is_some_and(|image| image.manifest_digest == digest)
 }
 
 /// Returns whether a pull failure is unlikely to heal by retrying: a missing image

@@ -478,6 +478,43 @@ async fn rollout_waits_for_new_image() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn repull_records_pulled_only_for_new_digest() {
+    let mut harness = Harness::new().await;
+    harness
+        .sync_until_running(&sample_deployment(1, sample_spec(2)))
+        .await;
+    assert_eq!(reasons(&harness.events(), "Pulled").len(), 1);
+
+    // A new generation pulls the reference again; the digest is the same.
+    let scaled = sample_deployment(2, sample_spec(3));
+    harness
+        .sync_until(&scaled, |status| status.healthy_instances == 3)
+        .await;
+    while harness.fakes.images.pulls().len() < 2 {
+        harness.sync(&scaled).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(reasons(&harness.events(), "Pulled"), Vec::<String>::new());
+
+    // The tag moved to another image: that pull is recorded.
+    let mut moved = sample_image("r/web:1");
+    moved.manifest_digest = format!("sha256:{:f>64}", "");
+    harness.fakes.images.set("r/web:1", Ok(moved.clone()));
+    let next = sample_deployment(3, sample_spec(3));
+    harness
+        .sync_until(&next, |status| {
+            status.image_digest.as_deref() == Some(moved.manifest_digest.as_str())
+        })
+        .await;
+    let pulled = reasons(&harness.events(), "Pulled");
+    assert_eq!(
+        pulled,
+        [format!("pulled image r/web:1 ({})", moved.manifest_digest)]
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn missing_image_fails_once_per_failure() {
     let fakes = Fakes::default();
     let mut harness = Harness::over(fakes, tempfile::tempdir().unwrap()).await;

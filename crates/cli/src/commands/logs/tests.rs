@@ -85,3 +85,23 @@ fn follow_without_cursor_starts_at_the_poll() {
     assert_eq!(next.tail, None);
     assert_eq!(next.after, None);
 }
+
+#[tokio::test]
+async fn missing_application_error_names_its_reference() {
+    let server = crate::testing::FakeServer::start(&[(
+        "GET /api/v1/tenants/nope/applications/web",
+        404,
+        crate::testing::not_found("application web not found in tenant nope"),
+    )])
+    .await;
+
+    let error =
+        super::has_several_instances(&server.client(), "nope", "web", "application/nope/web")
+            .await
+            .unwrap_err();
+
+    assert_eq!(
+        crate::error::message(&error),
+        "get of application/nope/web failed: application web not found in tenant nope"
+    );
+}
