@@ -7,7 +7,10 @@
 //!
 //! - [`parse_manifests`] reads the text of one file and [`load_path`] a file
 //!   or a directory. Both return valid objects only, or every problem with its
-//!   file, line, column and field path.
+//!   file, line, column and field path. An object read back from the API
+//!   reads too: the fields the server sets are left out of it.
+//! - [`parse_manifest_documents`] also returns each object's
+//!   `metadata.resourceVersion`, the version a write can require.
 //! - [`validate()`] checks the semantic rules of an object from any source,
 //!   such as an API request body.
 //! - [`json_schema`] returns the JSON Schema published for editors and CI.
@@ -27,7 +30,10 @@ pub mod validate;
 pub use application::*;
 pub use duration::{Duration, ParseDurationError};
 pub use load::{LoadError, load_path};
-pub use manifest::{ManifestError, Problem, parse_manifests};
+pub use manifest::{
+    Location, ManifestError, ParseOptions, ParsedObject, Problem, parse_manifest_documents,
+    parse_manifest_documents_with, parse_manifests,
+};
 pub use meta::*;
 pub use path::FieldPath;
 pub use quantity::{Cpu, Memory, ParseQuantityError};

@@ -3,7 +3,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::manifest::{ParsedObject, Problem, find_duplicates, parse_file};
+use crate::manifest::{ParseOptions, ParsedObject, Problem, find_duplicates, parse_file};
 use crate::{Kind, ManifestError, Object};
 
 /// Failure to load manifests from a path.
@@ -59,7 +59,7 @@ pub fn load_path(path: &Path) -> Result<Vec<Object>, LoadError> {
             path: file.clone(),
             source,
         })?;
-        let parsed = parse_file(&file.display().to_string(), &text);
+        let parsed = parse_file(&file.display().to_string(), &text, &ParseOptions::default());
         objects.extend(parsed.objects);
         problems.extend(parsed.problems);
     }

@@ -58,6 +58,14 @@ impl Object {
         }
     }
 
+    /// Returns the object's metadata for changing it.
+    pub(crate) fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        match self {
+            Object::Tenant(t) => &mut t.metadata,
+            Object::Application(a) => &mut a.metadata,
+        }
+    }
+
     /// Returns the kind as written in manifests.
     pub fn kind(&self) -> Kind {
         match self {

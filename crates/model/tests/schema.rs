@@ -78,7 +78,7 @@ fn schema_rejects_unknown_fields() {
     let validator = validator();
     let cases: [(&str, Change); 4] = [
         ("top level", |document| {
-            document["status"] = json!({"phase": "Running"})
+            document["state"] = json!({"phase": "Running"})
         }),
         ("metadata", |document| {
             document["metadata"]["namespace"] = json!("retail")
@@ -145,5 +145,71 @@ fn schema_rejects_invalid_unknown_field_manifests() {
             .iter()
             .all(|document| validator.is_valid(document));
         assert!(!all_valid, "{name} accepted by the schema");
+    }
+}
+
+#[test]
+fn schema_accepts_read_back_documents() {
+    let validator = validator();
+    for file in yaml_files(&crate_dir().join("tests/read-back")) {
+        for (index, document) in documents(&read(&file)).iter().enumerate() {
+            let errors: Vec<String> = validator
+                .iter_errors(document)
+                .map(|error| error.to_string())
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{} document {index}: {errors:?}",
+                file_name(&file)
+            );
+        }
+    }
+}
+
+#[test]
+fn schema_marks_server_set_fields_read_only() {
+    let schema = json_schema();
+    let metadata = &schema["$defs"]["ObjectMeta"]["properties"];
+    for field in [
+        "uid",
+        "resourceVersion",
+        "generation",
+        "creationTimestamp",
+        "deletionTimestamp",
+    ] {
+        assert_eq!(metadata[field]["readOnly"], true, "metadata.{field}");
+    }
+    for branch in schema["oneOf"].as_array().expect("oneOf is an array") {
+        let kind = &branch["properties"]["kind"]["const"];
+        assert_eq!(
+            branch["properties"]["status"]["readOnly"], true,
+            "status of {kind}"
+        );
+    }
+}
+
+#[test]
+fn schema_rejects_wrong_server_set_types() {
+    let validator = validator();
+    let cases: [(&str, Change); 4] = [
+        ("resourceVersion", |document| {
+            document["metadata"]["resourceVersion"] = json!(["12"])
+        }),
+        ("resourceVersion", |document| {
+            document["metadata"]["resourceVersion"] = json!(1.5)
+        }),
+        ("uid", |document| {
+            document["metadata"]["uid"] = json!({"value": "abc"})
+        }),
+        ("status", |document| document["status"] = json!("Running")),
+    ];
+    for (field, change) in cases {
+        let mut document = web_application();
+        document["metadata"]["resourceVersion"] = json!("12");
+        document["status"] = json!({"phase": "Running"});
+        assert!(validator.is_valid(&document), "read-back form rejected");
+
+        change(&mut document);
+        assert!(!validator.is_valid(&document), "invalid {field} accepted");
     }
 }

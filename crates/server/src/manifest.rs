@@ -3,23 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
 use strongroom_api::ApplyFile;
-use strongroom_model::{Kind, Object};
+use strongroom_model::{Kind, Object, ParseOptions};
 
 use crate::error::ApiError;
 
 /// Name given to the body of a PUT request in validation messages.
 const REQUEST_BODY_SOURCE: &str = "request body";
-
-/// Metadata fields the server sets; a manifest read back from the API carries them.
-const SERVER_SET_METADATA: [&str; 5] = [
-    "uid",
-    "resourceVersion",
-    "generation",
-    "creationTimestamp",
-    "deletionTimestamp",
-];
 
 /// One object parsed from a file, with the file it came from.
 #[derive(Debug, Clone)]
@@ -28,6 +18,9 @@ pub struct ParsedObject {
     pub object: Object,
     /// Name of the file that defines it.
     pub file: String,
+    /// `metadata.resourceVersion` of the object in the file, when present: the
+    /// version it was read at, which the stored object must still have.
+    pub resource_version: Option<String>,
 }
 
 /// Target of a PUT request: the kind, tenant and name in its path.
@@ -64,10 +57,11 @@ pub fn parse_files(files: &[ApplyFile]) -> Result<Vec<ParsedObject>, ApiError> {
     let mut objects = Vec::new();
     let mut problems = Vec::new();
     for file in files {
-        match strongroom_model::parse_manifests(&file.name, &file.content) {
-            Ok(parsed) => objects.extend(parsed.into_iter().map(|object| ParsedObject {
-                object,
+        match strongroom_model::parse_manifest_documents(&file.name, &file.content) {
+            Ok(parsed) => objects.extend(parsed.into_iter().map(|parsed| ParsedObject {
+                object: parsed.object,
                 file: file.name.clone(),
+                resource_version: parsed.resource_version,
             })),
             Err(error) => problems.extend(problem_lines(&error)),
         }
@@ -79,9 +73,12 @@ pub fn parse_files(files: &[ApplyFile]) -> Result<Vec<ParsedObject>, ApiError> {
     }
     if objects.is_empty() {
         let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        let subject = match names.as_slice() {
+            [one] => format!("the file {one} contains"),
+            _ => format!("the files {} contain", names.join(", ")),
+        };
         return Err(ApiError::bad_request(format!(
-            "the files {} contain no objects; each YAML document must be one object",
-            names.join(", ")
+            "{subject} no objects; each YAML document must be one object"
         )));
     }
     Ok(objects)
@@ -89,85 +86,30 @@ pub fn parse_files(files: &[ApplyFile]) -> Result<Vec<ParsedObject>, ApiError> {
 
 /// Parses the body of a PUT request and checks it against the path.
 ///
-/// The body may be an object read back from the API: the server-set metadata
-/// and the status are dropped, and `metadata.resourceVersion` is kept as the
-/// version the write must match. A tenant-scoped object may leave out
-/// `metadata.tenant`, which the path gives.
+/// The body may be an object read back from the API: the model's parser
+/// leaves out the server-set metadata and the status, and returns
+/// `metadata.resourceVersion` as the version the write must match. A
+/// tenant-scoped object may leave out `metadata.tenant`, which the path gives.
 pub fn parse_put_body(target: &Target, body: &str) -> Result<PutManifest, ApiError> {
-    let prepared = prepare_put_body(target, body);
-    let text = prepared.text.as_deref().unwrap_or(body);
-
-    let mut objects = strongroom_model::parse_manifests(REQUEST_BODY_SOURCE, text)
-        .map_err(|error| invalid_manifests(problem_lines(&error)))?;
-    if objects.len() != 1 {
+    let options = ParseOptions {
+        default_tenant: target.tenant.clone(),
+    };
+    let mut parsed =
+        strongroom_model::parse_manifest_documents_with(REQUEST_BODY_SOURCE, body, &options)
+            .map_err(|error| invalid_manifests(problem_lines(&error)))?;
+    if parsed.len() != 1 {
         return Err(ApiError::bad_request(format!(
             "request body must contain exactly one object, found {}",
-            objects.len()
+            parsed.len()
         )));
     }
-    let object = objects.remove(0);
-    check_target(target, &object)?;
+
+    let parsed = parsed.remove(0);
+    check_target(target, &parsed.object)?;
     Ok(PutManifest {
-        object,
-        resource_version: prepared.resource_version,
+        object: parsed.object,
+        resource_version: parsed.resource_version,
     })
-}
-
-/// A PUT body with the server-set fields removed.
-struct PreparedBody {
-    /// The rewritten text, when anything had to be removed or added.
-    text: Option<String>,
-    resource_version: Option<String>,
-}
-
-fn prepare_put_body(target: &Target, body: &str) -> PreparedBody {
-    // A body that does not read as one YAML mapping goes to the model's
-    // parser unchanged, so that its errors point into the text as sent.
-    let Ok(Value::Object(mut document)) = serde_saphyr::from_str::<Value>(body) else {
-        return PreparedBody {
-            text: None,
-            resource_version: None,
-        };
-    };
-    let mut changed = document.remove("status").is_some();
-    let mut resource_version = None;
-
-    if let Some(Value::Object(metadata)) = document.get_mut("metadata") {
-        resource_version = metadata.get("resourceVersion").and_then(version_text);
-        changed |= remove_server_set(metadata);
-        if let (true, Some(tenant), None) = (
-            target.kind.is_tenant_scoped(),
-            &target.tenant,
-            metadata.get("tenant"),
-        ) {
-            metadata.insert("tenant".to_owned(), Value::String(tenant.clone()));
-            changed = true;
-        }
-    }
-
-    // NOTE: a rewritten body is validated as JSON text, so line and column
-    // numbers of its problems refer to that text, not to the body as sent.
-    let text = changed.then(|| serde_json::to_string_pretty(&document).unwrap_or_default());
-    PreparedBody {
-        text,
-        resource_version,
-    }
-}
-
-fn remove_server_set(metadata: &mut Map<String, Value>) -> bool {
-    let mut removed = false;
-    for field in SERVER_SET_METADATA {
-        removed |= metadata.remove(field).is_some();
-    }
-    removed
-}
-
-fn version_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        _ => None,
-    }
 }
 
 fn check_target(target: &Target, object: &Object) -> Result<(), ApiError> {

@@ -3,7 +3,8 @@
 use saphyr::{MarkedYaml, Marker, Scalar, YamlData};
 use serde::de::DeserializeOwned;
 
-use super::de::{TypeError, from_document};
+use super::de::{IgnoredKeys, TypeError, from_document};
+use super::server_set::{SERVER_SET_METADATA, STATUS, read_server_set};
 use super::tree::{Locations, describe};
 use crate::validate::validate;
 use crate::{API_VERSION, Application, FieldPath, Kind, Object, Tenant};
@@ -15,39 +16,75 @@ pub(crate) struct Finding {
     pub(crate) message: String,
 }
 
-/// Reads one non-empty document into an object that passes every rule, and
-/// returns it with the place of its `metadata.name`.
+/// Keys that the types do not declare: `kind` selects the type before the
+/// typed pass, and the server-set fields are checked by [`read_server_set`].
+const IGNORED_KEYS: IgnoredKeys =
+    IgnoredKeys(&[("", &["kind", STATUS]), ("metadata", &SERVER_SET_METADATA)]);
+
+/// One document read into an object that passes every rule.
+pub(crate) struct ReadDocument {
+    pub(crate) object: Object,
+    /// Place of the object's `metadata.name`.
+    pub(crate) name_marker: Marker,
+    /// `metadata.resourceVersion` as text, when given and not empty.
+    pub(crate) resource_version: Option<String>,
+}
+
+/// Reads one non-empty document into an object that passes every rule.
 ///
-/// A document whose header or types are wrong yields its first problem only,
-/// because later fields cannot be read reliably. A well-typed document yields
-/// every semantic problem.
-pub(crate) fn read_document(tree: &MarkedYaml<'_>) -> Result<(Object, Marker), Vec<Finding>> {
+/// A tenant-scoped object without `metadata.tenant` gets `default_tenant`,
+/// when given, before the rules run. A document whose header or types are
+/// wrong yields its first problem only, because later fields cannot be read
+/// reliably, plus any problem of the server-set fields. A well-typed document
+/// yields every problem.
+pub(crate) fn read_document(
+    tree: &MarkedYaml<'_>,
+    default_tenant: Option<&str>,
+) -> Result<ReadDocument, Vec<Finding>> {
     let locations = Locations::of_document(tree);
     let kind = check_header(tree, &locations)?;
+    let (resource_version, mut findings) = read_server_set(tree, &locations);
 
     let typed = match kind {
         Kind::Tenant => read_typed::<Tenant>(tree).map(Object::Tenant),
         Kind::Application => read_typed::<Application>(tree).map(Object::Application),
     };
-    let object = typed.map_err(|error| vec![type_finding(error, &locations)])?;
+    let mut object = match typed {
+        Ok(object) => object,
+        Err(error) => {
+            findings.push(type_finding(error, &locations));
+            return Err(findings);
+        }
+    };
+    if let Some(tenant) = default_tenant {
+        fill_tenant(&mut object, tenant);
+    }
 
-    let findings: Vec<Finding> = validate(&object)
-        .into_iter()
-        .map(|violation| Finding {
-            marker: locations.find(&violation.path),
-            path: violation.path,
-            message: violation.message,
-        })
-        .collect();
+    findings.extend(validate(&object).into_iter().map(|violation| Finding {
+        marker: locations.find(&violation.path),
+        path: violation.path,
+        message: violation.message,
+    }));
     if !findings.is_empty() {
         return Err(findings);
     }
-    let name_marker = locations.find(&FieldPath::root().key("metadata").key("name"));
-    Ok((object, name_marker))
+    Ok(ReadDocument {
+        object,
+        name_marker: locations.find(&FieldPath::root().key("metadata").key("name")),
+        resource_version,
+    })
+}
+
+fn fill_tenant(object: &mut Object, tenant: &str) {
+    let scoped = object.kind().is_tenant_scoped();
+    let metadata = object.metadata_mut();
+    if scoped && metadata.tenant.is_none() {
+        metadata.tenant = Some(tenant.to_owned());
+    }
 }
 
 fn read_typed<T: DeserializeOwned>(tree: &MarkedYaml<'_>) -> Result<T, TypeError> {
-    from_document(tree, "kind")
+    from_document(tree, IGNORED_KEYS)
 }
 
 fn type_finding(error: TypeError, locations: &Locations) -> Finding {

@@ -2,13 +2,16 @@
 
 mod de;
 mod document;
+mod parsed;
 mod problem;
+mod server_set;
 pub(crate) mod tree;
 
 use std::collections::HashMap;
 
 use crate::{Kind, Object};
 use document::read_document;
+pub use parsed::{Location, ParseOptions, ParsedObject};
 pub use problem::{ManifestError, Problem};
 use tree::{is_empty_document, load_documents};
 
@@ -18,8 +21,34 @@ use tree::{is_empty_document, load_documents};
 /// is returned unless the whole file is valid: the error lists the first
 /// problem of each malformed document, every semantic problem, and objects
 /// defined twice.
+///
+/// An object read back from the API parses too: its server-set metadata
+/// (`uid`, `resourceVersion`, `generation`, `creationTimestamp`,
+/// `deletionTimestamp`) and its `status` are checked for their types and
+/// left out. [`parse_manifest_documents`] also returns the resource versions.
 pub fn parse_manifests(source: &str, text: &str) -> Result<Vec<Object>, ManifestError> {
-    let file = parse_file(source, text);
+    let parsed = parse_manifest_documents(source, text)?;
+    Ok(parsed.into_iter().map(|parsed| parsed.object).collect())
+}
+
+/// Parses and validates every document of one manifest file as
+/// [`parse_manifests`] does, and returns each object with its
+/// `metadata.resourceVersion` and place.
+pub fn parse_manifest_documents(
+    source: &str,
+    text: &str,
+) -> Result<Vec<ParsedObject>, ManifestError> {
+    parse_manifest_documents_with(source, text, &ParseOptions::default())
+}
+
+/// Parses and validates every document of one manifest file as
+/// [`parse_manifest_documents`] does, with `options`.
+pub fn parse_manifest_documents_with(
+    source: &str,
+    text: &str,
+    options: &ParseOptions,
+) -> Result<Vec<ParsedObject>, ManifestError> {
+    let file = parse_file(source, text, options);
     let mut problems = file.problems;
     problems.extend(find_duplicates(&file.objects));
     problems.sort_by_key(|problem| (problem.line, problem.column));
@@ -27,11 +56,7 @@ pub fn parse_manifests(source: &str, text: &str) -> Result<Vec<Object>, Manifest
     if !problems.is_empty() {
         return Err(ManifestError { problems });
     }
-    Ok(file
-        .objects
-        .into_iter()
-        .map(|parsed| parsed.object)
-        .collect())
+    Ok(file.objects)
 }
 
 /// The objects and problems of one file.
@@ -40,15 +65,8 @@ pub(crate) struct ParsedFile {
     pub(crate) problems: Vec<Problem>,
 }
 
-/// A valid object with where it was read, to report objects defined twice.
-pub(crate) struct ParsedObject {
-    pub(crate) object: Object,
-    /// Problem at the object's `metadata.name`, ready to take a message.
-    name_place: Problem,
-}
-
 /// Parses every document of a file without checking for objects defined twice.
-pub(crate) fn parse_file(source: &str, text: &str) -> ParsedFile {
+pub(crate) fn parse_file(source: &str, text: &str, options: &ParseOptions) -> ParsedFile {
     let documents = load_documents(text);
     let mut file = ParsedFile {
         objects: Vec::new(),
@@ -59,12 +77,12 @@ pub(crate) fn parse_file(source: &str, text: &str) -> ParsedFile {
         if is_empty_document(tree) {
             continue;
         }
-        match read_document(tree) {
-            Ok((object, name_marker)) => {
-                let path = "metadata.name".to_owned();
-                let name_place = Problem::at(source, index, name_marker, path, String::new());
-                file.objects.push(ParsedObject { object, name_place });
-            }
+        match read_document(tree, options.default_tenant.as_deref()) {
+            Ok(read) => file.objects.push(ParsedObject {
+                object: read.object,
+                resource_version: read.resource_version,
+                location: Location::at(source, index, read.name_marker),
+            }),
             Err(findings) => file.problems.extend(findings.into_iter().map(|finding| {
                 Problem::at(
                     source,
@@ -93,7 +111,7 @@ pub(crate) fn parse_file(source: &str, text: &str) -> ParsedFile {
 
 /// Returns a problem for each object whose kind, tenant and name an earlier object already has.
 pub(crate) fn find_duplicates(objects: &[ParsedObject]) -> Vec<Problem> {
-    let mut first_places: HashMap<(Kind, Option<&str>, &str), &Problem> = HashMap::new();
+    let mut first_places: HashMap<(Kind, Option<&str>, &str), &Location> = HashMap::new();
     let mut problems = Vec::new();
     for parsed in objects {
         let metadata = parsed.object.metadata();
@@ -103,7 +121,7 @@ pub(crate) fn find_duplicates(objects: &[ParsedObject]) -> Vec<Problem> {
             metadata.name.as_str(),
         );
         let Some(first) = first_places.get(&key) else {
-            first_places.insert(key, &parsed.name_place);
+            first_places.insert(key, &parsed.location);
             continue;
         };
 
@@ -111,13 +129,17 @@ pub(crate) fn find_duplicates(objects: &[ParsedObject]) -> Vec<Problem> {
             Some(tenant) => format!(" in tenant {tenant:?}"),
             None => String::new(),
         };
-        let message = format!(
-            "duplicate {} {:?}{tenant}: first defined at {}:{}:{}; remove or rename one of them",
-            key.0, metadata.name, first.source, first.line, first.column
-        );
+        let location = &parsed.location;
         problems.push(Problem {
-            message,
-            ..parsed.name_place.clone()
+            source: location.source.clone(),
+            line: location.line,
+            column: location.column,
+            document: location.document,
+            path: "metadata.name".to_owned(),
+            message: format!(
+                "duplicate {} {:?}{tenant}: first defined at {first}; remove or rename one of them",
+                key.0, metadata.name
+            ),
         });
     }
     problems

@@ -11,6 +11,11 @@ use crate::manifest::parse_put_body;
 use crate::state::AppState;
 
 /// Validates `body` against `target` and stores it; 201 when created, 200 otherwise.
+///
+/// The body may be an object read back from the API. Its
+/// `metadata.resourceVersion`, when present, must still be the stored one,
+/// or the write fails with 409 Conflict. Problems carry the body's own line
+/// and column numbers.
 pub async fn put_object(
     state: &AppState,
     who: &Identity,

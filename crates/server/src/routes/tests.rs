@@ -814,3 +814,127 @@ async fn unknown_route_and_method_get_api_errors() {
     assert_eq!(not_allowed, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(method_body["code"], "MethodNotAllowed");
 }
+
+/// Returns [`TENANT`] as read back from the API at `resource_version`.
+fn read_back_tenant(resource_version: &str) -> String {
+    let metadata =
+        format!("  name: retail\n  uid: uid-retail\n  resourceVersion: \"{resource_version}\"\n");
+    let document = TENANT.replace("  name: retail\n", &metadata);
+    format!("{document}status:\n  subnet: 10.89.4.0/24\n")
+}
+
+/// Returns a stub that stores the tenant of [`TENANT`] at resource version 1.
+fn stub_with_tenant() -> Arc<Stub> {
+    let stub = Arc::new(Stub::default());
+    let tenant = strongroom_model::parse_manifests("t", TENANT)
+        .unwrap()
+        .remove(0);
+    stub.stored.lock().unwrap().push(api_object(&tenant));
+    stub
+}
+
+#[tokio::test]
+async fn apply_passes_resource_versions() {
+    let stub = Arc::new(Stub::default());
+    let app = app_with(&stub);
+    let tenant = read_back_tenant("41");
+    let files = [("tenant.yaml", tenant.as_str()), ("web.yaml", APPLICATION)];
+
+    let (status, body) = call(&app, "POST", "/api/v1/apply", apply_body(&files, false)).await;
+
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let applied = stub.applied.lock().unwrap();
+    assert_eq!(
+        applied[0][0].expected_resource_version.as_deref(),
+        Some("41")
+    );
+    assert_eq!(applied[0][1].expected_resource_version, None);
+}
+
+#[tokio::test]
+async fn apply_conflict_names_stale_file() {
+    let stub = stub_with_tenant();
+    stub.fail_next(ServiceError::Conflict {
+        message: "tenant/retail changed since it was read".into(),
+    });
+    let app = app_with(&stub);
+    let tenant = read_back_tenant("0");
+
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/apply",
+        apply_body(&[("tenant.yaml", &tenant)], false),
+    )
+    .await;
+
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "Conflict");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("tenant/retail changed since it was read; "),
+        "{message}"
+    );
+    assert!(
+        message.contains("tenant.yaml has tenant/retail at resource version 0, but it is now at 1"),
+        "{message}"
+    );
+    assert!(
+        message.contains("get it again with `strongroom get tenant retail -o yaml`"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn apply_conflict_of_current_version_is_unchanged() {
+    let stub = stub_with_tenant();
+    stub.fail_next(ServiceError::Conflict {
+        message: "subnet 10.89.4.0/24 is in use".into(),
+    });
+    let app = app_with(&stub);
+    let tenant = read_back_tenant("1");
+
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/apply",
+        apply_body(&[("tenant.yaml", &tenant)], false),
+    )
+    .await;
+
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["message"], "subnet 10.89.4.0/24 is in use");
+}
+
+#[tokio::test]
+async fn dry_run_of_stale_version_is_a_conflict() {
+    let stub = stub_with_tenant();
+    let app = app_with(&stub);
+    let stale = read_back_tenant("0");
+    let current = read_back_tenant("1");
+
+    let (stale_status, stale_body) = call(
+        &app,
+        "POST",
+        "/api/v1/apply",
+        apply_body(&[("tenant.yaml", &stale)], true),
+    )
+    .await;
+    let (current_status, current_body) = call(
+        &app,
+        "POST",
+        "/api/v1/apply",
+        apply_body(&[("tenant.yaml", &current)], true),
+    )
+    .await;
+
+    assert_eq!(stale_status, StatusCode::CONFLICT, "{stale_body}");
+    let message = stale_body["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("nothing would be applied: tenant.yaml has tenant/retail"),
+        "{message}"
+    );
+    assert_eq!(current_status, StatusCode::OK, "{current_body}");
+    assert_eq!(current_body["results"][0]["action"], "unchanged");
+    assert!(stub.applied.lock().unwrap().is_empty());
+}

@@ -3,14 +3,16 @@
 use saphyr::{AnnotatedMapping, MarkedYaml};
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess};
 
-use super::{NodeDeserializer, TypeError};
+use super::{IgnoredKeys, NodeDeserializer, TypeError};
 use crate::FieldPath;
 use crate::manifest::tree::key_text;
 
 pub(super) struct MappingAccess<'a, 'input> {
     entries: std::vec::IntoIter<(&'a MarkedYaml<'input>, &'a MarkedYaml<'input>)>,
     path: &'a FieldPath,
-    skip_key: Option<&'static str>,
+    ignored: IgnoredKeys,
+    /// Keys of this mapping to pass over.
+    skipped: &'static [&'static str],
     /// The value of the key last read, with its path.
     pending: Option<(&'a MarkedYaml<'input>, FieldPath)>,
 }
@@ -19,13 +21,14 @@ impl<'a, 'input> MappingAccess<'a, 'input> {
     pub(super) fn new(
         entries: &'a AnnotatedMapping<'input, MarkedYaml<'input>>,
         path: &'a FieldPath,
-        skip_key: Option<&'static str>,
+        ignored: IgnoredKeys,
     ) -> Self {
         let entries: Vec<_> = entries.iter().collect();
         MappingAccess {
             entries: entries.into_iter(),
             path,
-            skip_key,
+            ignored,
+            skipped: ignored.at(path),
             pending: None,
         }
     }
@@ -42,7 +45,7 @@ impl<'de> MapAccess<'de> for MappingAccess<'_, '_> {
             let Some((key, value)) = self.entries.next() else {
                 return Ok(None);
             };
-            if self.skip_key != Some(key_text(key).as_str()) {
+            if !self.skipped.contains(&key_text(key).as_str()) {
                 break (key, value);
             }
         };
@@ -51,7 +54,7 @@ impl<'de> MapAccess<'de> for MappingAccess<'_, '_> {
         let deserializer = NodeDeserializer {
             node: key,
             path: path.clone(),
-            skip_key: None,
+            ignored: self.ignored,
         };
         let key_value = seed.deserialize(deserializer)?;
         self.pending = Some((value, path));
@@ -67,7 +70,7 @@ impl<'de> MapAccess<'de> for MappingAccess<'_, '_> {
         let deserializer = NodeDeserializer {
             node,
             path: path.clone(),
-            skip_key: None,
+            ignored: self.ignored,
         };
         seed.deserialize(deserializer)
             .map_err(|error| error.locate(&path, marker))
@@ -77,13 +80,19 @@ impl<'de> MapAccess<'de> for MappingAccess<'_, '_> {
 pub(super) struct SequenceAccess<'a, 'input> {
     items: std::iter::Enumerate<std::slice::Iter<'a, MarkedYaml<'input>>>,
     path: &'a FieldPath,
+    ignored: IgnoredKeys,
 }
 
 impl<'a, 'input> SequenceAccess<'a, 'input> {
-    pub(super) fn new(items: &'a [MarkedYaml<'input>], path: &'a FieldPath) -> Self {
+    pub(super) fn new(
+        items: &'a [MarkedYaml<'input>],
+        path: &'a FieldPath,
+        ignored: IgnoredKeys,
+    ) -> Self {
         SequenceAccess {
             items: items.iter().enumerate(),
             path,
+            ignored,
         }
     }
 }
@@ -103,7 +112,7 @@ impl<'de> SeqAccess<'de> for SequenceAccess<'_, '_> {
         let deserializer = NodeDeserializer {
             node,
             path: path.clone(),
-            skip_key: None,
+            ignored: self.ignored,
         };
         let item = seed
             .deserialize(deserializer)

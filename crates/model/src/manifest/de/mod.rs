@@ -16,28 +16,41 @@ use crate::manifest::tree::describe;
 use access::{MappingAccess, SequenceAccess};
 pub(crate) use error::TypeError;
 
-/// Deserializes one document, ignoring the top-level key `skip_key`.
-///
-/// The `kind` key selects the Rust type before this runs, and the types
-/// themselves have no field for it.
+/// Deserializes one document, passing over the keys in `ignored`.
 pub(crate) fn from_document<T: DeserializeOwned>(
     document: &MarkedYaml<'_>,
-    skip_key: &'static str,
+    ignored: IgnoredKeys,
 ) -> Result<T, TypeError> {
     let deserializer = NodeDeserializer {
         node: document,
         path: FieldPath::root(),
-        skip_key: Some(skip_key),
+        ignored,
     };
     T::deserialize(deserializer)
+}
+
+/// Keys to pass over although the types do not declare them, listed by the
+/// field path of the mapping that contains them (`""` for the document itself).
+#[derive(Clone, Copy)]
+pub(crate) struct IgnoredKeys(pub(crate) &'static [(&'static str, &'static [&'static str])]);
+
+impl IgnoredKeys {
+    /// Returns the keys to pass over in the mapping at `path`.
+    fn at(self, path: &FieldPath) -> &'static [&'static str] {
+        let path = path.to_string();
+        self.0
+            .iter()
+            .find(|(mapping, _)| *mapping == path)
+            .map_or(&[], |(_, keys)| keys)
+    }
 }
 
 /// Deserializes one node of the tree.
 pub(crate) struct NodeDeserializer<'a, 'input> {
     pub(crate) node: &'a MarkedYaml<'input>,
     pub(crate) path: FieldPath,
-    /// A key of this node's mapping that the types do not declare.
-    pub(crate) skip_key: Option<&'static str>,
+    /// Keys to pass over in this node's mappings and in those below it.
+    pub(crate) ignored: IgnoredKeys,
 }
 
 impl<'a, 'input> NodeDeserializer<'a, 'input> {
@@ -114,9 +127,11 @@ impl<'de> de::Deserializer<'de> for NodeDeserializer<'_, '_> {
             YamlData::Value(Scalar::Integer(value)) => visitor.visit_i64(*value),
             YamlData::Value(Scalar::FloatingPoint(value)) => visitor.visit_f64(value.into_inner()),
             YamlData::Value(Scalar::String(value)) => visitor.visit_str(value),
-            YamlData::Sequence(items) => visitor.visit_seq(SequenceAccess::new(items, &self.path)),
+            YamlData::Sequence(items) => {
+                visitor.visit_seq(SequenceAccess::new(items, &self.path, self.ignored))
+            }
             YamlData::Mapping(entries) => {
-                visitor.visit_map(MappingAccess::new(entries, &self.path, self.skip_key))
+                visitor.visit_map(MappingAccess::new(entries, &self.path, self.ignored))
             }
             _ => unreachable!("data() rejects tags, aliases and bad values"),
         };
@@ -185,9 +200,11 @@ impl<'de> de::Deserializer<'de> for NodeDeserializer<'_, '_> {
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TypeError> {
         match self.data()? {
-            YamlData::Sequence(items) => {
-                self.located(visitor.visit_seq(SequenceAccess::new(items, &self.path)))
-            }
+            YamlData::Sequence(items) => self.located(visitor.visit_seq(SequenceAccess::new(
+                items,
+                &self.path,
+                self.ignored,
+            ))),
             _ => Err(self.mismatch("a sequence")),
         }
     }
@@ -212,7 +229,7 @@ impl<'de> de::Deserializer<'de> for NodeDeserializer<'_, '_> {
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TypeError> {
         match self.data()? {
             YamlData::Mapping(entries) => {
-                let access = MappingAccess::new(entries, &self.path, self.skip_key);
+                let access = MappingAccess::new(entries, &self.path, self.ignored);
                 self.located(visitor.visit_map(access))
             }
             _ => Err(self.mismatch("a mapping")),
