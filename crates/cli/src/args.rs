@@ -99,8 +99,8 @@ pub struct ServerArgs {
 /// Host tools of the local engine, for `server`, `up` and `down --purge`.
 #[derive(Debug, Clone, Args)]
 pub struct EngineArgs {
-    /// OCI runtime binary: runc, or crun on hosts with cgroup v2 only (crun 1.8
-    /// rejects the hybrid cgroup v1/v2 layout).
+    /// OCI runtime binary: runc, or crun where the host's cgroup layout allows
+    /// it (crun 1.8 rejects the hybrid cgroup v1/v2 layout).
     #[arg(long, env = "STRONGROOM_RUNTIME", value_name = "PATH", default_value = DEFAULT_RUNTIME)]
     pub runtime: PathBuf,
     /// conmon binary, the monitor that keeps each container running without the server.
