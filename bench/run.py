@@ -4,7 +4,7 @@
 Measures, in one run on this host:
   1. time from `apply` of an application with 1, 10 and 50 instances until
      every instance is healthy, next to Podman 4.3 (runc) starting the same
-     image the same number of times, one after another, until each answers;
+     image the same number of times, one after another, until each serves HTTP;
   2. time from an instance's process being killed until its replacement
      passes its readiness check (median over several kills);
   3. resident memory of the control plane, idle and with 200 instances.

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Sets up Strongroom on this host and deploys the sample application:
-# installs missing host packages, builds and installs the binary, starts a
-# local registry and the platform, builds and pushes the sample image,
-# applies examples/ and waits until every instance is healthy. Run as root.
+# Sets up Strongroom on this host and deploys the sample application. It
+# installs missing host packages and builds and installs the binary. Then it
+# starts a local registry and the platform, builds and pushes the sample
+# image, applies examples/ and waits until every instance is healthy.
+# Run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -38,7 +38,7 @@ CONFIG
     fi
     sleep 0.1
   done
-  echo "error: registry did not answer on $address; see $dir/registry.log" >&2
+  echo "error: registry did not respond on $address; see $dir/registry.log" >&2
   exit 1
   ;;
 stop)
