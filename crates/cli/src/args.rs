@@ -130,7 +130,8 @@ pub struct DownArgs {
 /// Options of `apply`.
 #[derive(Debug, Clone, Args)]
 pub struct ApplyArgs {
-    /// Manifest file, or directory whose *.yaml, *.yml and *.json files are read; repeatable.
+    /// Manifest file, directory whose *.yaml, *.yml and *.json files are read, or - for
+    /// standard input; repeatable. At most 4 MiB in total.
     #[arg(
         short = 'f',
         long = "filename",

@@ -302,3 +302,45 @@ fn logs_help_says_tail_counts_each_instance() {
     let help = String::from_utf8_lossy(&output.stdout);
     assert!(help.contains("last N lines of each instance"), "{help}");
 }
+
+#[test]
+fn apply_from_dev_zero_fails_fast() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+
+    let output = strongroom(dir.path())
+        .args(["apply", "-f", "/dev/zero", "--server", &closed_port_url()])
+        .timeout(std::time::Duration::from_secs(10))
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("/dev/zero is not a regular file"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn apply_from_oversized_stdin_names_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = strongroom(dir.path())
+        .args(["apply", "-f", "-", "--server", &closed_port_url()])
+        .write_stdin("#".repeat(5 * 1024 * 1024))
+        .timeout(std::time::Duration::from_secs(10))
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "<stdin> is larger than 4 MiB, the limit of one apply request; split it into \
+             several files or applies"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}

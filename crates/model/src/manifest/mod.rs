@@ -2,6 +2,7 @@
 
 mod de;
 mod document;
+mod nesting;
 mod parsed;
 mod problem;
 mod server_set;
@@ -11,6 +12,7 @@ use std::collections::HashMap;
 
 use crate::{Kind, Object};
 use document::read_document;
+use nesting::MAX_NESTING_DEPTH;
 pub use parsed::{Location, ParseOptions, ParsedObject};
 pub use problem::{ManifestError, Problem};
 use tree::{is_empty_document, load_documents};
@@ -102,6 +104,19 @@ pub(crate) fn parse_file(source: &str, text: &str, options: &ParseOptions) -> Pa
             source,
             document,
             *error.marker(),
+            String::new(),
+            message,
+        ));
+    }
+    if let Some(too_deep) = documents.too_deep {
+        let message = format!(
+            "mappings and sequences nested more than {MAX_NESTING_DEPTH} levels deep, \
+             counting the levels that aliases expand to: flatten the document"
+        );
+        file.problems.push(Problem::at(
+            source,
+            too_deep.document,
+            too_deep.marker,
             String::new(),
             message,
         ));

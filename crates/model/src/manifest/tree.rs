@@ -6,6 +6,7 @@ use saphyr::{MarkedYaml, Marker, Scalar, ScanError, YamlData, YamlLoader};
 use saphyr_parser::Parser;
 
 use crate::FieldPath;
+use crate::manifest::nesting::{TooDeep, find_too_deep, text_before};
 
 /// The documents of one YAML stream.
 pub(crate) struct Documents<'input> {
@@ -14,10 +15,28 @@ pub(crate) struct Documents<'input> {
     /// The first syntax error. Nothing after it is read, so it belongs to the
     /// document that follows the last complete one.
     pub(crate) syntax_error: Option<ScanError>,
+    /// The first node nested deeper than the limit. Nothing from its document
+    /// on is read.
+    pub(crate) too_deep: Option<TooDeep>,
 }
 
-/// Parses all documents of `text`, keeping those completed before a syntax error.
+/// Parses all documents of `text`, keeping those completed before a syntax
+/// error or before a node nested too deep.
 pub(crate) fn load_documents(text: &str) -> Documents<'_> {
+    // The loader recurses once per nesting level, so a document nested too
+    // deep must never reach it.
+    let Some(too_deep) = find_too_deep(text) else {
+        return load_stream(text);
+    };
+
+    let mut documents = load_stream(text_before(text, too_deep.complete_end));
+    if documents.syntax_error.is_none() {
+        documents.too_deep = Some(too_deep);
+    }
+    documents
+}
+
+fn load_stream(text: &str) -> Documents<'_> {
     let mut parser = Parser::new_from_str(text);
     let mut loader = YamlLoader::<MarkedYaml>::default();
     let parse_result = parser.load(&mut loader, true);
@@ -28,6 +47,7 @@ pub(crate) fn load_documents(text: &str) -> Documents<'_> {
     Documents {
         trees: loader.into_documents(),
         syntax_error,
+        too_deep: None,
     }
 }
 

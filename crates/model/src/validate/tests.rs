@@ -877,6 +877,64 @@ fn tenant_subnet_cidr_16_to_28() {
     }
 }
 
+fn tenant_with_subnet(subnet: &str) -> Object {
+    let mut tenant = tenant();
+    tenant.spec.network = Some(TenantNetwork {
+        subnet: Some(subnet.to_owned()),
+        vlan: None,
+    });
+    Object::Tenant(tenant)
+}
+
+#[test]
+fn tenant_subnet_in_reserved_range_is_rejected() {
+    let cases = [
+        ("0.0.0.0/24", "inside 0.0.0.0/8, which is \"this network\""),
+        ("0.255.0.0/16", "inside 0.0.0.0/8"),
+        ("127.0.0.0/24", "inside 127.0.0.0/8, which is loopback"),
+        ("127.255.255.240/28", "inside 127.0.0.0/8"),
+        (
+            "169.254.169.0/24",
+            "inside 169.254.0.0/16, which is link-local",
+        ),
+        ("169.254.0.0/16", "inside 169.254.0.0/16"),
+        ("224.0.0.0/24", "inside 224.0.0.0/4, which is multicast"),
+        ("239.255.0.0/16", "inside 224.0.0.0/4"),
+        ("240.0.0.0/24", "inside 240.0.0.0/4, which is reserved"),
+        ("255.255.255.0/28", "inside 240.0.0.0/4"),
+    ];
+    for (subnet, reason) in cases {
+        let violations = validate(&tenant_with_subnet(subnet));
+
+        assert_eq!(violations.len(), 1, "{subnet}: {violations:?}");
+        let message = violations[0].to_string();
+        assert!(message.starts_with("spec.network.subnet: "), "{message}");
+        assert!(message.contains(reason), "{subnet}: {message}");
+        assert!(
+            message.contains("must be routable in the bank's network"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn tenant_subnet_private_or_public_is_accepted() {
+    for subnet in [
+        "10.0.0.0/16",
+        "172.16.0.0/24",
+        "192.168.1.0/24",
+        "198.51.100.0/24",
+        "1.0.0.0/16",
+        "223.255.255.0/24",
+        "169.253.0.0/16",
+        "128.0.0.0/16",
+    ] {
+        let violations = validate(&tenant_with_subnet(subnet));
+
+        assert!(violations.is_empty(), "{subnet}: {violations:?}");
+    }
+}
+
 #[test]
 fn tenant_vlan_1_to_4094() {
     let vlan = |id: u16| {
