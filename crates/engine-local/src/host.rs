@@ -63,6 +63,9 @@ pub(crate) trait Containers: Send + Sync + 'static {
         timeout: Duration,
     ) -> Result<i32, RuntimeError>;
     async fn rotate_logs(&self, id: &str) -> Result<bool, RuntimeError>;
+    /// Removes the parent cgroup directories that no container uses any more, and
+    /// returns a message for each one that could not be removed.
+    async fn remove_cgroup_parents(&self) -> Vec<String>;
 }
 
 #[async_trait]
@@ -102,6 +105,10 @@ impl Containers for ContainerRuntime {
 
     async fn rotate_logs(&self, id: &str) -> Result<bool, RuntimeError> {
         ContainerRuntime::rotate_logs(self, id).await
+    }
+
+    async fn remove_cgroup_parents(&self) -> Vec<String> {
+        ContainerRuntime::remove_cgroup_parents(self)
     }
 }
 

@@ -14,6 +14,27 @@
 //!   the labels from which a restarted engine rebuilds its table.
 //! - Instance output is read from conmon's CRI log files with
 //!   [`strongroom_engine::Engine::read_logs`].
+//!
+//! # Log files
+//!
+//! ```text
+//! LOG_DIR/TENANT/APP/INSTANCE.log        current file of one instance
+//! LOG_DIR/TENANT/APP/INSTANCE.log.N      rotated files, 1 the newest
+//! LOG_DIR/_removed/TENANT/APP-<time>/    logs of a removed application
+//! ```
+//!
+//! A supervisor checks every second whether `INSTANCE.log` reached
+//! `log_max_bytes` and has it rotated. Rotation renames each `.N` to `.N+1`
+//! over the oldest, so at most `log_max_files` rotated files (at least 1)
+//! are kept. NOTE: files numbered above a `log_max_files` that was lowered
+//! since they were written stay until the application is removed.
+//!
+//! `remove` renames the application's directory under `_removed/`, with the
+//! UTC time of removal such as `20261204T172100Z` and a `-N` suffix if that
+//! name exists, so that a new application of the same name starts without
+//! the old lines. `_removed` cannot collide with a tenant, because tenant
+//! names are DNS labels, which the model's validation enforces and which
+//! have no `_`. `purge` deletes `LOG_DIR` with everything in it.
 
 mod app;
 mod backoff;

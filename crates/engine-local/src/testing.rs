@@ -283,6 +283,11 @@ impl Containers for FakeContainers {
         let _ = id;
         Ok(false)
     }
+
+    async fn remove_cgroup_parents(&self) -> Vec<String> {
+        self.record("remove cgroup parents", "strongroom");
+        Vec::new()
+    }
 }
 
 #[derive(Default)]

@@ -346,7 +346,8 @@ fn tenants_cannot_reach_each_other() {
         );
 
         // Without the table the host forwards between the bridges: the checks above can fail.
-        sandbox.exec_ok(&["nft", "delete", "table", "inet", "strongroom"]);
+        let table = networks.isolation_table();
+        sandbox.exec_ok(&["nft", "delete", "table", "inet", table]);
         assert!(
             sandbox.ping(&a.netns_path, b.ip),
             "forwarding between bridges is off"
@@ -355,6 +356,115 @@ fn tenants_cannot_reach_each_other() {
         // Attaching again rebuilds the table.
         networks.attach(&retail, &retail_id, &[]).await.unwrap();
         assert!(!sandbox.ping(&a.netns_path, b.ip), "table not rebuilt");
+    });
+}
+
+#[test]
+fn installations_isolate_each_other() {
+    let sandbox = Sandbox::new("installations");
+    let retail = sandbox.tenant_network("retail", 213, 24);
+    let payments = sandbox.tenant_network("payments", 214, 24);
+    let (retail_id, payments_id) = (
+        sandbox.container_id("retail-0"),
+        sandbox.container_id("payments-0"),
+    );
+
+    // With forwarding on, only the isolation tables keep the tenants apart.
+    sandbox.set_ip_forward(true);
+
+    sandbox.run(async {
+        let first = sandbox.networks();
+        let second = sandbox.installation("second");
+        let a = first.attach(&retail, &retail_id, &[]).await.unwrap();
+        let b = second.attach(&payments, &payments_id, &[]).await.unwrap();
+        sandbox.listen(&a.netns_path, 8080, "retail");
+        sandbox.listen(&b.netns_path, 8080, "payments");
+
+        // Each installation owns a table of its own.
+        let (first_table, second_table) = (first.isolation_table(), second.isolation_table());
+        assert_ne!(first_table, second_table);
+        let tables = sandbox.nft_tables();
+        assert!(
+            tables.contains(&format!("inet {first_table}")),
+            "{tables:?}"
+        );
+        assert!(
+            tables.contains(&format!("inet {second_table}")),
+            "{tables:?}"
+        );
+
+        // The host reaches both containers, so a failed check below is the firewall's doing.
+        assert_eq!(
+            fetch(SocketAddr::new(a.ip, 8080)).as_deref(),
+            Some("retail")
+        );
+        assert_eq!(
+            fetch(SocketAddr::new(b.ip, 8080)).as_deref(),
+            Some("payments")
+        );
+        assert!(
+            !sandbox.ping(&a.netns_path, b.ip),
+            "retail reached payments"
+        );
+        assert!(
+            !sandbox.ping(&b.netns_path, a.ip),
+            "payments reached retail"
+        );
+        assert_eq!(
+            sandbox.fetch_from(&a.netns_path, SocketAddr::new(b.ip, 8080)),
+            None
+        );
+        assert_eq!(
+            sandbox.fetch_from(&b.netns_path, SocketAddr::new(a.ip, 8080)),
+            None
+        );
+
+        // Purging the first leaves the second's table and its bridge protected.
+        first.purge().await.unwrap();
+        let tables = sandbox.nft_tables();
+        assert!(
+            !tables.contains(&format!("inet {first_table}")),
+            "{tables:?}"
+        );
+        assert!(
+            tables.contains(&format!("inet {second_table}")),
+            "{tables:?}"
+        );
+        let c = first.attach(&retail, &retail_id, &[]).await.unwrap();
+        sandbox.listen(&c.netns_path, 8080, "retail again");
+        assert_eq!(
+            fetch(SocketAddr::new(c.ip, 8080)).as_deref(),
+            Some("retail again")
+        );
+        assert!(
+            !sandbox.ping(&c.netns_path, b.ip),
+            "retail reached payments after purge"
+        );
+        assert!(
+            !sandbox.ping(&b.netns_path, c.ip),
+            "payments reached retail after purge"
+        );
+
+        // The second table alone still separates the tenants: the checks above can fail.
+        first.purge().await.unwrap();
+        let d = first.attach(&retail, &retail_id, &[]).await.unwrap();
+        sandbox.exec_ok(&["nft", "delete", "table", "inet", first_table]);
+        assert!(
+            !sandbox.ping(&d.netns_path, b.ip),
+            "retail reached payments"
+        );
+        assert!(
+            !sandbox.ping(&b.netns_path, d.ip),
+            "payments reached retail"
+        );
+        sandbox.exec_ok(&["nft", "delete", "table", "inet", second_table]);
+        assert!(
+            sandbox.ping(&d.netns_path, b.ip),
+            "forwarding between bridges is off"
+        );
+
+        first.purge().await.unwrap();
+        second.purge().await.unwrap();
     });
 }
 
@@ -563,7 +673,7 @@ fn remove_network_deletes_bridge_and_reservations() {
     let payments = sandbox.tenant_network("payments", 214, 24);
     let id = sandbox.container_id("web-0");
 
-    sandbox.run(async {
+    let table = sandbox.run(async {
         let networks = sandbox.networks();
         networks.attach(&retail, &id, &[]).await.unwrap();
         networks
@@ -580,13 +690,14 @@ fn remove_network_deletes_bridge_and_reservations() {
         networks.detach(&retail, &id).await.unwrap();
         networks.remove_network(&retail).await.unwrap();
         networks.remove_network(&retail).await.unwrap();
+        networks.isolation_table().to_owned()
     });
 
     let links = sandbox.links();
     assert!(!links.contains(&retail.bridge), "links: {links:?}");
     assert!(links.contains(&payments.bridge), "links: {links:?}");
     assert!(!sandbox.state_dir.join("ipam").join("retail").exists());
-    let table = sandbox.exec_ok(&["nft", "list", "table", "inet", "strongroom"]);
+    let table = sandbox.exec_ok(&["nft", "list", "table", "inet", &table]);
     assert!(!table.contains(&retail.bridge), "{table}");
     assert!(table.contains(&payments.bridge), "{table}");
 }
@@ -613,7 +724,8 @@ fn purge_leaves_nothing_behind() {
 
         // The checks below can fail: the layer has created all of these.
         let tables = sandbox.nft_tables();
-        assert!(tables.contains(&"inet strongroom".to_owned()), "{tables:?}");
+        let table = format!("inet {}", networks.isolation_table());
+        assert!(tables.contains(&table), "{tables:?}");
         assert!(tables.contains(&"ip nat".to_owned()), "{tables:?}");
         assert_eq!(sandbox.veths().len(), 2);
 

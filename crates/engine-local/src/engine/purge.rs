@@ -12,7 +12,8 @@ use crate::host::remove_dir_if_present;
 const OPERATION: &str = "purging the local engine";
 
 /// Removes every application, then any container and attachment left, then
-/// the network layer's bridges and rules, and last the state directories.
+/// the empty parent cgroups, the network layer's bridges and rules, and last
+/// the state directories.
 /// With `images` set it deletes the image store too.
 ///
 /// The engine is unusable afterwards: its runtime and network layers have
@@ -44,6 +45,10 @@ pub(super) async fn purge(engine: &Arc<EngineInner>, images: bool) -> Result<(),
     if let Err(failure) = sweep(&engine.host, |_| true, DEFAULT_GRACE).await {
         messages.push(failure.message);
     }
+
+    // After the sweep no container of this installation has a cgroup left, so an empty
+    // parent is one that no installation uses.
+    messages.extend(engine.host.containers.remove_cgroup_parents().await);
     if let Err(failure) = engine.host.networks.purge().await {
         messages.push(failure.to_string());
     }

@@ -1,14 +1,17 @@
-//! Removing an application: its supervisors, containers and network attachments.
+//! Removing an application: its supervisors, containers and network
+//! attachments, and moving its logs aside.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use strongroom_engine::{AppKey, RemoveError};
+use time::OffsetDateTime;
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::{AppEntry, EngineInner};
 use crate::host::Host;
+use crate::logs;
 use crate::naming;
 use crate::runtime::{ContainerInfo, ContainerState};
 
@@ -33,6 +36,12 @@ pub(super) async fn remove(engine: &Arc<EngineInner>, key: &AppKey) -> Result<()
     }
 
     let result = sweep(&engine.host, |id| is_of(id, key), grace).await;
+    // Only once no container of the application is left does no conmon
+    // write into its log directory any more.
+    let result = match result {
+        Ok(()) => archive_logs(&engine.host, key).await,
+        Err(failure) => Err(failure),
+    };
     let mut apps = engine.lock_apps();
     match result {
         Ok(()) => {
@@ -68,6 +77,33 @@ async fn begin_removal(engine: &EngineInner, key: &AppKey) -> (Vec<JoinHandle<()
             }
         }
         tokio::time::sleep(REMOVAL_POLL).await;
+    }
+}
+
+/// Moves the application's log directory under `_removed/`, see [`logs::archive_app_logs`].
+async fn archive_logs(host: &Host, key: &AppKey) -> Result<(), SweepFailure> {
+    let log_dir = host.log_dir.clone();
+    let owned_key = key.clone();
+    let removed_at = OffsetDateTime::now_utc();
+    let archived = tokio::task::spawn_blocking(move || {
+        logs::archive_app_logs(&log_dir, &owned_key, removed_at)
+    })
+    .await;
+
+    let failure = |message: String| SweepFailure {
+        message,
+        remaining: BTreeMap::new(),
+    };
+    match archived {
+        Ok(Ok(Some(dir))) => {
+            tracing::info!(app = %key, dir = %dir.display(), "logs of the removed application kept");
+            Ok(())
+        }
+        Ok(Ok(None)) => Ok(()),
+        Ok(Err(error)) => Err(failure(error.to_string())),
+        Err(join) => Err(failure(format!(
+            "moving the logs of removed application {key} failed: {join}"
+        ))),
     }
 }
 

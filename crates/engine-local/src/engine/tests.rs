@@ -824,6 +824,40 @@ async fn remove_leaves_nothing() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn remove_moves_logs_aside() {
+    let harness = Harness::new().await;
+    let key = sample_key();
+    let deployment = sample_deployment(1, sample_spec(2));
+    harness.sync_until_running(&deployment).await;
+    let log = naming::log_path(&harness.dir.path().join("logs"), &key, "web-1");
+    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+    std::fs::write(&log, "2024-01-01T00:00:01Z stdout F old\n").unwrap();
+
+    harness.engine.remove(&key).await.unwrap();
+
+    let batch = harness
+        .engine
+        .read_logs(&key, &LogQuery::default())
+        .await
+        .unwrap();
+    assert!(batch.lines.is_empty(), "lines {:?}", batch.lines);
+    let removed = harness.dir.path().join("logs/_removed").join(&key.tenant);
+    let archived: Vec<_> = std::fs::read_dir(&removed)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(archived.len(), 1, "directories {archived:?}");
+    let name = archived[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(name.starts_with(&format!("{}-", key.app)), "name {name}");
+    assert!(name.ends_with('Z'), "name {name}");
+    assert!(archived[0].join("web-1.log").is_file());
+}
+
+#[tokio::test(start_paused = true)]
 async fn remove_of_adoptable_app_removes_its_containers() {
     let harness = Harness::new().await;
     harness
@@ -848,6 +882,15 @@ async fn purge_removes_everything() {
 
     harness.engine.purge().await.unwrap();
     assert!(harness.fakes.containers.ids().is_empty());
+    assert!(
+        harness
+            .fakes
+            .containers
+            .operations()
+            .ends_with(&["remove cgroup parents strongroom".to_owned()]),
+        "{:?}",
+        harness.fakes.containers.operations()
+    );
     assert!(
         harness
             .fakes

@@ -4,7 +4,16 @@
 //! `LOG_DIR/TENANT/APP/INSTANCE.log` in the CRI log format and rotate it.
 //! [`read_logs`] merges the instances' lines by time and returns a cursor
 //! that a follower passes back to get only newer lines.
+//!
+//! A line that an instance writes without a line break is returned in
+//! pieces of [`read::MAX_LINE_BYTES`] (256 KiB). `tail` reads a window at the
+//! end of the files, not the whole files.
+//!
+//! When an application is removed, [`archive_app_logs`] moves its directory
+//! to `LOG_DIR/_removed/TENANT/APP-<UTC time of removal>/`, so that a new
+//! application of the same name starts without the old lines.
 
+mod archive;
 mod cursor;
 mod files;
 mod read;
@@ -17,6 +26,7 @@ use strongroom_engine::{LogBatch, LogLine, LogQuery};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+pub(crate) use archive::archive_app_logs;
 use cursor::Cursor;
 pub(crate) use cursor::InvalidCursorError;
 use read::read_instance;

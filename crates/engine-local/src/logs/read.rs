@@ -9,6 +9,16 @@ use super::cursor::Position;
 use super::files::{LogFile, open_instance_files};
 use super::record::parse_record;
 
+/// Bytes of text at which a line joined from partial records is returned
+/// as a line of its own, so that output without a line break still shows.
+/// The rest of the output continues in the next line. A joined line can
+/// exceed this by the text of one record, which conmon 2.1 fills from pipe
+/// reads of up to 8 KiB.
+pub(crate) const MAX_LINE_BYTES: usize = 256 * 1024;
+
+/// Bytes that `tail` reads first from the end of an instance's files.
+pub(super) const TAIL_WINDOW_BYTES: u64 = 64 * 1024;
+
 /// Lines of one instance and where to continue.
 #[derive(Debug, Default)]
 pub(crate) struct InstanceLog {
@@ -19,17 +29,17 @@ pub(crate) struct InstanceLog {
 }
 
 /// Data read from one file, starting at `offset`.
-struct Chunk {
+pub(super) struct Chunk {
     /// Index of the file in the instance's files, oldest first.
-    file: usize,
-    offset: u64,
-    data: Vec<u8>,
+    pub(super) file: usize,
+    pub(super) offset: u64,
+    pub(super) data: Vec<u8>,
 }
 
 /// Reads the lines of `instance` after `start`, or all lines when `start` is `None`.
 ///
-/// With `tail` and no `start`, older rotated files are read only until they
-/// hold enough lines.
+/// With `tail` and no `start`, only a window at the end of the files is
+/// read, large enough to hold the last `tail` lines.
 pub(crate) fn read_instance(
     dir: &Path,
     instance: &str,
@@ -39,7 +49,7 @@ pub(crate) fn read_instance(
     let mut files = open_instance_files(dir, instance)?;
     let chunks = match (start, tail) {
         (Some(start), _) => chunks_after(&mut files, start)?,
-        (None, Some(tail)) => newest_chunks(&mut files, tail)?,
+        (None, Some(tail)) => tail_chunks(instance, &mut files, tail)?,
         (None, None) => all_chunks(&mut files, 0, 0)?,
     };
 
@@ -98,35 +108,70 @@ fn all_chunks(files: &mut [LogFile], first: usize, offset: u64) -> io::Result<Ve
     Ok(chunks)
 }
 
-/// Reads whole files, newest first, until they hold at least `tail` whole lines.
-fn newest_chunks(files: &mut [LogFile], tail: usize) -> io::Result<Vec<Chunk>> {
+/// Reads a window at the end of the files, growing it until it contains more
+/// than `tail` lines or covers every file, so that `tail` does not read
+/// whole files of gigabytes.
+///
+/// The window starts at a record boundary, but that record may continue a
+/// line that began before the window. So the window needs one line more
+/// than `tail`, and the caller keeps the last `tail` lines.
+pub(super) fn tail_chunks(
+    instance: &str,
+    files: &mut [LogFile],
+    tail: usize,
+) -> io::Result<Vec<Chunk>> {
+    let total: u64 = files.iter().map(|file| file.len).sum();
+    let mut window = TAIL_WINDOW_BYTES;
+    loop {
+        if window >= total {
+            return all_chunks(files, 0, 0);
+        }
+        let chunks = window_chunks(files, window)?;
+        let (lines, _) = assemble(instance, &chunks, files.len());
+        if lines.len() > tail {
+            return Ok(chunks);
+        }
+        window = window.saturating_mul(4);
+    }
+}
+
+/// Reads the last `window` bytes of the files, newest file last, each chunk
+/// starting at a record boundary.
+pub(super) fn window_chunks(files: &mut [LogFile], window: u64) -> io::Result<Vec<Chunk>> {
     let mut chunks = Vec::new();
-    let mut whole_lines = 0;
+    let mut remaining = window;
     for (index, file) in files.iter_mut().enumerate().rev() {
-        let data = file.read_from(0)?;
-        whole_lines += count_whole_lines(&data);
-        chunks.push(Chunk {
-            file: index,
-            offset: 0,
-            data,
-        });
-        if whole_lines >= tail {
+        if remaining == 0 {
             break;
+        }
+        let start = file.len.saturating_sub(remaining);
+        remaining -= file.len - start;
+        if start == 0 {
+            let data = file.read_from(0)?;
+            chunks.push(Chunk {
+                file: index,
+                offset: 0,
+                data,
+            });
+            continue;
+        }
+
+        // Reading from the byte before the window finds the first record
+        // boundary even when the window starts exactly at one.
+        let data = file.read_from(start - 1)?;
+        if let Some(newline) = data.iter().position(|byte| *byte == b'\n') {
+            chunks.push(Chunk {
+                file: index,
+                offset: start + newline as u64,
+                data: data[newline + 1..].to_vec(),
+            });
         }
     }
     chunks.reverse();
     Ok(chunks)
 }
 
-fn count_whole_lines(data: &[u8]) -> usize {
-    data.split(|byte| *byte == b'\n')
-        .filter(|line| {
-            parse_record(&String::from_utf8_lossy(line)).is_some_and(|record| !record.partial)
-        })
-        .count()
-}
-
-/// Joins partial records into lines. Returns them with the file index and
+/// Joins partial records into lines of at most about [`MAX_LINE_BYTES`]. Returns them with the file index and
 /// offset of the first byte after the last whole line, `None` without chunks.
 fn assemble(
     instance: &str,
@@ -172,7 +217,7 @@ fn assemble(
                 text: String::new(),
             });
             line.text.push_str(record.text);
-            if !record.partial {
+            if !record.partial || line.text.len() >= MAX_LINE_BYTES {
                 lines.extend(pending.take());
                 end = Some((chunk.file, offset));
             }

@@ -367,3 +367,125 @@ fn read_logs_rejects_unknown_instance() {
         "instance web-9 has no logs; instances with logs: web-0, web-1"
     );
 }
+
+fn partial(second: u32, text: &str) -> String {
+    format!("2024-01-01T00:00:{second:02}.000000001Z stdout P {text}\n")
+}
+
+fn tail(count: usize) -> LogQuery {
+    LogQuery {
+        tail: Some(count),
+        ..LogQuery::default()
+    }
+}
+
+#[test]
+fn endless_partial_line_is_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let piece = "x".repeat(8 * 1024);
+    let pieces_per_line = read::MAX_LINE_BYTES / piece.len();
+    let text: String = (0..pieces_per_line * 2 + 1)
+        .map(|_| partial(1, &piece))
+        .collect();
+    append(dir.path(), "web-0.log", &text);
+
+    let first = read(dir.path(), &LogQuery::default());
+    assert_eq!(first.lines.len(), 2);
+    assert_eq!(first.lines[0].text.len(), read::MAX_LINE_BYTES);
+    assert_eq!(first.lines[1].text.len(), read::MAX_LINE_BYTES);
+
+    append(dir.path(), "web-0.log", &full(2, "end"));
+    let second = follow(dir.path(), &first);
+    assert_eq!(second.lines.len(), 1);
+    assert_eq!(second.lines[0].text, format!("{piece}end"));
+}
+
+#[test]
+fn tail_of_partial_stream_returns_capped_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let piece = "y".repeat(8 * 1024);
+    let records = read::MAX_LINE_BYTES / piece.len() * 5;
+    let text: String = (0..records).map(|_| partial(1, &piece)).collect();
+    append(dir.path(), "web-0.log", &text);
+
+    let batch = read(dir.path(), &tail(3));
+    assert_eq!(batch.lines.len(), 3);
+    for line in &batch.lines {
+        assert_eq!(line.text.len(), read::MAX_LINE_BYTES);
+    }
+}
+
+#[test]
+fn tail_reads_window_at_end_of_large_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let text: String = (0..100_000)
+        .map(|n| full(1, &format!("line {n}")))
+        .collect();
+    append(dir.path(), "web-0.log", &text);
+    append(dir.path(), "web-0.log", &full(2, "last"));
+
+    let mut files = files::open_instance_files(dir.path(), "web-0").unwrap();
+    let chunks = read::tail_chunks("web-0", &mut files, 2).unwrap();
+    let read_bytes: usize = chunks.iter().map(|chunk| chunk.data.len()).sum();
+    assert!(read_bytes < 1024 * 1024, "read {read_bytes} bytes");
+
+    let batch = read(dir.path(), &tail(2));
+    assert_eq!(texts(&batch), ["web-0:line 99999", "web-0:last"]);
+}
+
+#[test]
+fn tail_window_drops_line_begun_before_window() {
+    let dir = tempfile::tempdir().unwrap();
+    // 128 KiB of partial records: longer than the first window, shorter than the cap.
+    let piece = "z".repeat(4 * 1024);
+    let mut text: String = (0..32).map(|_| partial(1, &piece)).collect();
+    text += &full(1, "end of long line");
+    text += &full(2, "short");
+    append(dir.path(), "web-0.log", &text);
+
+    let batch = read(dir.path(), &tail(2));
+    assert_eq!(batch.lines.len(), 2);
+    let long = &batch.lines[0].text;
+    assert_eq!(long.len(), 32 * piece.len() + "end of long line".len());
+    assert!(long.starts_with(&piece), "line starts {:?}", &long[..16]);
+    assert!(long.ends_with("end of long line"));
+    assert_eq!(batch.lines[1].text, "short");
+}
+
+#[test]
+fn tail_window_spans_rotated_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let older: String = (0..10_000).map(|n| full(1, &format!("old {n}"))).collect();
+    append(dir.path(), "web-0.log.1", &older);
+    append(dir.path(), "web-0.log", &full(2, "new"));
+
+    let batch = read(dir.path(), &tail(3));
+    assert_eq!(
+        texts(&batch),
+        ["web-0:old 9998", "web-0:old 9999", "web-0:new"]
+    );
+
+    append(dir.path(), "web-0.log", &full(3, "next"));
+    assert_eq!(texts(&follow(dir.path(), &batch)), ["web-0:next"]);
+}
+
+#[test]
+fn window_chunks_start_at_record_boundary() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = full(1, "first");
+    let second = full(2, "second");
+    append(dir.path(), "web-0.log", &(first.clone() + &second));
+    let mut files = files::open_instance_files(dir.path(), "web-0").unwrap();
+
+    // Windows that start exactly at, just before and just after the boundary.
+    for (window, offset, data) in [
+        (second.len(), first.len(), second.as_str()),
+        (second.len() + 1, first.len(), second.as_str()),
+        (second.len() - 1, first.len() + second.len(), ""),
+    ] {
+        let chunks = read::window_chunks(&mut files, window as u64).unwrap();
+        assert_eq!(chunks.len(), 1, "window {window}");
+        assert_eq!(chunks[0].offset, offset as u64, "window {window}");
+        assert_eq!(chunks[0].data, data.as_bytes(), "window {window}");
+    }
+}

@@ -13,8 +13,7 @@ use super::hostport::{self, HostPortError};
 use super::state::{AttachmentRecord, Owned, OwnedBridge};
 use super::validate::{self, ValidNetwork};
 use super::{
-    Attachment, HostPort, NetworkError, Networks, bridge, chain, conflist, failed, isolation, nat,
-    netns,
+    Attachment, HostPort, NetworkError, Networks, bridge, chain, conflist, failed, nat, netns,
 };
 
 fn attach_failed(
@@ -159,7 +158,7 @@ impl Networks {
         // The table covers the bridge before the first container is on it.
         let bridges: Vec<String> = owned.bridges.keys().cloned().collect();
         let prepared = async {
-            isolation::apply(&bridges).await?;
+            self.table.apply(&bridges).await?;
             bridge::ensure(valid).await
         };
         if let Err(error) = prepared.await {
@@ -175,7 +174,8 @@ impl Networks {
         let _shared = self.locks.shared.lock().await;
         let owned = self.state.load_owned().map_err(|error| error.to_string())?;
         let bridges: Vec<String> = owned.bridges.keys().cloned().collect();
-        isolation::apply(&bridges)
+        self.table
+            .apply(&bridges)
             .await
             .map_err(|error| error.to_string())
     }

@@ -6,7 +6,7 @@ use tracing::{debug, info};
 
 use super::state::{self, AttachmentRecord};
 use super::validate::{self, ValidNetwork};
-use super::{NetworkError, Networks, bridge, chain, failed, isolation, netns};
+use super::{NetworkError, Networks, bridge, chain, failed, netns};
 
 impl Networks {
     /// Detaches the container and deletes its network namespace. Idempotent.
@@ -128,7 +128,8 @@ impl Networks {
             .save_owned(&owned)
             .map_err(|error| error.to_string())?;
         let bridges: Vec<String> = owned.bridges.keys().cloned().collect();
-        isolation::apply(&bridges)
+        self.table
+            .apply(&bridges)
             .await
             .map_err(|error| error.to_string())
     }

@@ -6,8 +6,9 @@
 //! addresses from the tenant's subnet, then `portmap` for host ports ([`conflist`],
 //! [`chain`], [`cni`]). Container addresses are routable, with no NAT. This layer creates
 //! the bridges itself ([`bridge`]) and keeps tenants apart with an nftables table of its
-//! own ([`isolation`]). Everything it creates is recorded in `state_dir` ([`state`]), so
-//! attachments survive a control-plane restart and purge removes only what is ours.
+//! own, one per state directory ([`isolation`]). Everything it creates is recorded in
+//! `state_dir` ([`state`]), so attachments survive a control-plane restart and purge
+//! removes only what is ours.
 //!
 //! Every call runs the tools in the network namespace of the calling thread. That is the
 //! host's namespace in production, while the tests run the layer inside one of their own.
@@ -148,6 +149,8 @@ pub enum NetworkError {
 pub struct Networks {
     config: NetworkConfig,
     state: StateDir,
+    /// The isolation table of this installation.
+    table: isolation::Table,
     locks: Arc<Locks>,
 }
 
@@ -193,12 +196,30 @@ impl Networks {
             ),
         })?;
 
+        // The canonical path names the isolation table, so that two paths to one state
+        // directory share one table and two state directories never do.
+        let canonical =
+            std::fs::canonicalize(&config.state_dir).map_err(|error| NetworkError::Setup {
+                message: format!(
+                    "resolving state directory {} failed: {error}",
+                    config.state_dir.display()
+                ),
+            })?;
+        let table = isolation::Table::for_state_dir(&canonical);
+
         let state = StateDir::new(config.state_dir.clone());
         Ok(Networks {
             config,
             state,
+            table,
             locks: Arc::default(),
         })
+    }
+
+    /// Returns the name of this installation's nftables table in the `inet` family, for
+    /// example `strongroom_1a2b3c4d`.
+    pub fn isolation_table(&self) -> &str {
+        self.table.name()
     }
 }
 

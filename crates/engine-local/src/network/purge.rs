@@ -2,10 +2,11 @@
 
 use tracing::{info, warn};
 
-use super::{NetworkError, Networks, bridge, isolation, nat};
+use super::{NetworkError, Networks, bridge, nat};
 
 impl Networks {
-    /// Removes everything this layer created: namespaces, bridges, firewall rules, state.
+    /// Removes everything this layer created: namespaces, bridges, this installation's
+    /// nftables table, state.
     ///
     /// Only what the records in `state_dir` name is removed, never an interface, namespace
     /// or rule of the host. Every step runs even when an earlier one fails; the records of
@@ -36,10 +37,12 @@ impl Networks {
         if let Some(record) = &owned.nat {
             errors.extend(nat::release(record).await);
         }
-        if let Err(error) = isolation::remove().await {
+        // Only this installation's table: another installation's table keeps its tenants
+        // apart from each other and from ours.
+        if let Err(error) = self.table.remove().await {
             errors.push(format!(
                 "deleting nftables table {}: {error}",
-                isolation::TABLE
+                self.table.qualified()
             ));
         }
         for name in owned.bridges.keys() {

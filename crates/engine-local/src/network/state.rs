@@ -1,5 +1,6 @@
 //! Records of everything this layer created, kept as JSON files in `state_dir` so that
-//! they survive a control-plane restart and purge removes only what is ours.
+//! they survive a control-plane restart and purge removes only what is ours. The nftables
+//! table needs no record: its name derives from the canonical `state_dir` path.
 //!
 //! ```text
 //! state_dir/

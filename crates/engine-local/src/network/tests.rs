@@ -236,32 +236,57 @@ fn bridge_mac_is_stable_local_unicast() {
     );
 }
 
+fn sample_table() -> isolation::Table {
+    isolation::Table::for_state_dir(Path::new("/var/lib/strongroom/network"))
+}
+
+#[test]
+fn isolation_table_name_hashes_state_dir() {
+    let table = sample_table();
+    let other = isolation::Table::for_state_dir(Path::new("/srv/strongroom-b/network"));
+    let suffix = table.name().strip_prefix("strongroom_").unwrap_or_default();
+
+    assert_eq!(suffix.len(), 8, "{}", table.name());
+    assert!(
+        suffix.chars().all(|c| c.is_ascii_hexdigit()),
+        "{}",
+        table.name()
+    );
+    assert_eq!(table, sample_table());
+    assert_ne!(table.name(), other.name());
+    assert_eq!(table.qualified(), format!("inet {}", table.name()));
+}
+
 #[test]
 fn isolation_ruleset_drops_between_tenant_bridges() {
-    let script = isolation::ruleset(&["sr-a".into(), "sr-b".into()]);
+    let table = sample_table();
+    let script = table.ruleset(&["sr-a".into(), "sr-b".into()]);
     let lines: Vec<&str> = script.lines().map(str::trim).collect();
+    let qualified = table.qualified();
 
-    assert_eq!(lines[0], "table inet strongroom {}");
-    assert_eq!(lines[1], "delete table inet strongroom");
+    assert_eq!(lines[0], format!("table {qualified} {{}}"));
+    assert_eq!(lines[1], format!("delete table {qualified}"));
     assert!(
         lines.contains(&"elements = { \"sr-a\", \"sr-b\" }"),
         "{script}"
     );
-    assert!(
-        lines
-            .contains(&"iifname \"sr-a\" oifname != \"sr-a\" oifname @tenant_bridges counter drop"),
-        "{script}"
-    );
-    assert!(
-        lines
-            .contains(&"iifname \"sr-b\" oifname != \"sr-b\" oifname @tenant_bridges counter drop"),
-        "{script}"
-    );
+    for bridge in ["sr-a", "sr-b"] {
+        let rules = [
+            format!("iifname \"{bridge}\" oifname != \"{bridge}\" oifname \"sr*\" counter drop"),
+            format!("oifname \"{bridge}\" iifname != \"{bridge}\" iifname \"sr*\" counter drop"),
+            format!(
+                "iifname \"{bridge}\" oifname != \"{bridge}\" oifname @tenant_bridges counter drop"
+            ),
+        ];
+        for rule in rules {
+            assert!(lines.contains(&rule.as_str()), "missing {rule}: {script}");
+        }
+    }
 }
 
 #[test]
 fn isolation_ruleset_without_bridges_has_no_rules() {
-    let script = isolation::ruleset(&[]);
+    let script = sample_table().ruleset(&[]);
 
     assert!(!script.contains("elements"), "{script}");
     assert!(!script.contains("drop"), "{script}");

@@ -5,10 +5,11 @@
 //! cgroup v1 hierarchy (on a hybrid host also under the cgroup v2 mount),
 //! or `/sys/fs/cgroup/strongroom/<id>` on a cgroup v2 host.
 
-use std::path::PathBuf;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::RuntimeError;
+use super::{ContainerRuntime, RuntimeError};
 
 /// Parent of every container's cgroup, relative to a hierarchy's root.
 pub(crate) const CGROUP_PARENT: &str = "strongroom";
@@ -52,6 +53,76 @@ pub(crate) async fn remove_leftovers(id: &str) -> Result<(), RuntimeError> {
     Ok(())
 }
 
+/// Removes the [`CGROUP_PARENT`] directory of every hierarchy where it has no child
+/// cgroup left, and returns a message for each one that could not be removed.
+///
+/// Other installations on the host share these directories, so a parent with a child
+/// cgroup stays, and so does one that gains a child or a process before the rmdir
+/// (the kernel then rejects the rmdir with EBUSY).
+pub(crate) fn remove_empty_parents() -> Vec<String> {
+    hierarchy_roots()
+        .iter()
+        .filter_map(|root| remove_empty_parent(root).err())
+        .collect()
+}
+
+/// Removes `root/strongroom` when it has no subdirectory. A missing or busy one is kept
+/// without an error.
+fn remove_empty_parent(root: &Path) -> Result<(), String> {
+    let parent = root.join(CGROUP_PARENT);
+    let entries = match std::fs::read_dir(&parent) {
+        Err(error) if error.kind() == ErrorKind::NotFound => return Ok(()),
+        other => other.map_err(|error| cannot_remove(&parent, &error))?,
+    };
+    let has_children = entries
+        .filter_map(Result::ok)
+        .any(|entry| entry.file_type().is_ok_and(|kind| kind.is_dir()));
+    if has_children {
+        tracing::debug!(path = %parent.display(), "parent cgroup still has child cgroups; kept");
+        return Ok(());
+    }
+
+    // rmdir, never a recursive removal: it removes a cgroup with its control files and
+    // fails on one that has children or processes.
+    match std::fs::remove_dir(&parent) {
+        Ok(()) => {
+            tracing::info!(path = %parent.display(), "removed empty parent cgroup");
+            Ok(())
+        }
+        Err(error) if error.kind() == ErrorKind::NotFound => Ok(()),
+        Err(error) if is_busy(&error) => {
+            tracing::debug!(path = %parent.display(), %error, "parent cgroup in use; kept");
+            Ok(())
+        }
+        Err(error) => Err(cannot_remove(&parent, &error)),
+    }
+}
+
+/// Returns whether rmdir failed because the directory gained content: EBUSY on cgroupfs,
+/// ENOTEMPTY elsewhere.
+fn is_busy(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        ErrorKind::ResourceBusy | ErrorKind::DirectoryNotEmpty
+    )
+}
+
+fn cannot_remove(parent: &Path, error: &std::io::Error) -> String {
+    format!(
+        "cannot remove parent cgroup {}: {error}: remove it with rmdir once it is empty",
+        parent.display()
+    )
+}
+
+impl ContainerRuntime {
+    /// Removes the parent cgroup directory of every hierarchy where no container cgroup
+    /// is left, for purge, and returns a message for each one that failed; see
+    /// [`remove_empty_parents`].
+    pub(crate) fn remove_cgroup_parents(&self) -> Vec<String> {
+        remove_empty_parents()
+    }
+}
+
 /// Mount points of every cgroup v1 and v2 hierarchy in this mount namespace.
 fn hierarchy_roots() -> Vec<PathBuf> {
     let Ok(mountinfo) = std::fs::read_to_string("/proc/self/mountinfo") else {
@@ -89,5 +160,26 @@ mod tests {
             Some(PathBuf::from("/sys/fs/cgroup/unified"))
         );
         assert_eq!(cgroup_mount_point(other), None);
+    }
+
+    #[test]
+    fn remove_empty_parent_removes_only_empty() {
+        let roots = tempfile::tempdir().unwrap();
+        let (empty, used, missing) = (
+            roots.path().join("memory"),
+            roots.path().join("pids"),
+            roots.path().join("cpu"),
+        );
+        std::fs::create_dir_all(empty.join(CGROUP_PARENT)).unwrap();
+        std::fs::create_dir_all(used.join(CGROUP_PARENT).join("sr.retail.web.0")).unwrap();
+        std::fs::create_dir_all(&missing).unwrap();
+
+        assert_eq!(remove_empty_parent(&empty), Ok(()));
+        assert_eq!(remove_empty_parent(&used), Ok(()));
+        assert_eq!(remove_empty_parent(&missing), Ok(()));
+
+        assert!(!empty.join(CGROUP_PARENT).exists());
+        assert!(used.join(CGROUP_PARENT).join("sr.retail.web.0").is_dir());
+        assert!(!missing.join(CGROUP_PARENT).exists());
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use strongroom_model::HealthChecks;
 use tokio::sync::mpsc;
-use tokio::time::Instant;
+use tokio::time::{Instant, MissedTickBehavior};
 
 use super::{Command, Running, Supervisor, exit_text};
 use crate::events::Reason;
@@ -17,7 +17,13 @@ use crate::runtime::ContainerState;
 const STATE_POLL: Duration = Duration::from_secs(1);
 
 /// How often the log file is checked for rotation.
-const LOG_ROTATION_CHECK: Duration = Duration::from_secs(10);
+///
+/// A file grows past the rotation size by what the instance writes in this
+/// interval: about 70 MB for an instance that wrote 4.4 GB in 60 s on a
+/// 2-core test host. While no rotation is due, a check reads the container's
+/// spec for the log path and `stat`s the log file, which is cheap enough to
+/// run every second for every running instance.
+const LOG_ROTATION_CHECK: Duration = Duration::from_secs(1);
 
 /// End of watching a running container.
 enum Ending {
@@ -59,6 +65,9 @@ impl Supervisor {
         let exit = wait_for_exit(self.host.containers.clone(), self.id.clone());
         tokio::pin!(exit);
         let mut rotation = tokio::time::interval(LOG_ROTATION_CHECK);
+        // A rotation waits up to a second for conmon to reopen the file, so
+        // ticks missed meanwhile are dropped instead of run in a burst.
+        rotation.set_missed_tick_behavior(MissedTickBehavior::Delay);
         if self.should_replace(running) {
             return Ending::Replace;
         }

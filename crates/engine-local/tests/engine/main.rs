@@ -232,6 +232,23 @@ fn remove_leaves_nothing_behind() {
             .unwrap_or(0);
         assert_eq!(bundles, 0, "bundle directories are left");
 
+        // The logs are kept, but apart from a new application of the same name.
+        let log_dir = env.data_dir.join("logs");
+        assert!(!naming::app_log_dir(&log_dir, &env.key).exists());
+        let removed = log_dir.join("_removed").join(&env.key.tenant);
+        let archived: Vec<_> = std::fs::read_dir(&removed)
+            .expect("removed logs directory exists")
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        assert_eq!(archived.len(), 1, "kept log directories: {archived:?}");
+        assert!(archived[0].join("web-0.log").is_file(), "{archived:?}");
+        let logs = env
+            .engine()
+            .read_logs(&env.key, &LogQuery::default())
+            .await
+            .unwrap();
+        assert!(logs.lines.is_empty(), "lines {:?}", logs.lines);
+
         env.engine()
             .remove(&env.key)
             .await

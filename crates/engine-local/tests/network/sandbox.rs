@@ -3,14 +3,14 @@
 //! The network layer runs on a thread that has joined the sandbox namespace, so the
 //! bridges, veth ends, nftables tables and portmap's nat chains it creates live in the
 //! sandbox, and the host's interfaces and firewall tables stay untouched. Each test gets
-//! its own sandbox, so tests run in parallel even though the isolation table has a fixed
-//! name. Container namespaces still go to `/run/netns` like in production; their names
+//! its own sandbox, so tests run in parallel. A test may run several installations (layers
+//! with state directories of their own) in one sandbox. Container namespaces still go to `/run/netns` like in production; their names
 //! hash container ids that contain the test name and the process id.
 //!
 //! Dropping the sandbox stops the listeners it started (by process id) and deletes the
-//! namespaces of every container id it handed out or the layer's records name. Then it
+//! namespaces of every container id it handed out or the layers' records name. Then it
 //! deletes the sandbox namespace, which takes everything created inside it along, and
-//! removes the state directory. Drop runs when a test fails too.
+//! removes the state directories. Drop runs when a test fails too.
 
 use std::fs::File;
 use std::io::Read;
@@ -39,6 +39,8 @@ pub struct Sandbox {
     children: Mutex<Vec<Child>>,
     /// Container ids handed out by [`Sandbox::container_id`].
     container_ids: Mutex<Vec<String>>,
+    /// State directories of the installations started by [`Sandbox::installation`].
+    extra_state_dirs: Mutex<Vec<PathBuf>>,
 }
 
 impl Sandbox {
@@ -52,6 +54,7 @@ impl Sandbox {
             state_dir: std::env::temp_dir().join(format!("strongroom-network-{test}-{pid}")),
             children: Mutex::new(Vec::new()),
             container_ids: Mutex::new(Vec::new()),
+            extra_state_dirs: Mutex::new(Vec::new()),
             name,
         };
         sandbox.exec_ok(&["ip", "link", "set", "lo", "up"]);
@@ -69,6 +72,21 @@ impl Sandbox {
     /// Returns a new network layer over this sandbox's state directory.
     pub fn networks(&self) -> Networks {
         Networks::new(self.config()).expect("network layer starts")
+    }
+
+    /// Returns a network layer of another installation in this sandbox, with a state
+    /// directory of its own named after `installation`.
+    pub fn installation(&self, installation: &str) -> Networks {
+        let state_dir = self.state_dir.with_extension(installation);
+        self.extra_state_dirs
+            .lock()
+            .unwrap()
+            .push(state_dir.clone());
+        let config = NetworkConfig {
+            state_dir,
+            ..self.config()
+        };
+        Networks::new(config).expect("network layer starts")
     }
 
     /// Returns a container id unique to this test and process.
@@ -222,14 +240,20 @@ impl Drop for Sandbox {
         let mut namespaces: Vec<String> = handed_out
             .map(|id| netns_name(&network::netns_path(id)))
             .collect();
-        namespaces.extend(recorded_namespaces(&self.state_dir));
+        let mut state_dirs = vec![self.state_dir.clone()];
+        state_dirs.append(self.extra_state_dirs.get_mut().unwrap());
+        for state_dir in &state_dirs {
+            namespaces.extend(recorded_namespaces(state_dir));
+        }
         for netns in namespaces {
             if Path::new("/run/netns").join(&netns).exists() {
                 let _ = output(&["ip", "netns", "delete", &netns]);
             }
         }
         let _ = output(&["ip", "netns", "delete", &self.name]);
-        let _ = std::fs::remove_dir_all(&self.state_dir);
+        for state_dir in &state_dirs {
+            let _ = std::fs::remove_dir_all(state_dir);
+        }
     }
 }
 
