@@ -10,6 +10,7 @@ use strongroom_store::{
     EventSeverity, NewEvent, ObjectKey, ObjectRecord, ObjectWrite, WriteAction, WriteTx,
 };
 
+use crate::capacity::capacity_problems;
 use crate::convert::{api_object, parse_resource_version};
 use crate::network::{allocate, bridge_name, overlaps, parse_subnet};
 use crate::{ApplyAction, ApplyItem, Identity, Platform, PlatformConfig, ServiceError};
@@ -40,7 +41,9 @@ impl Platform {
     ///
     /// Applications need their tenant in the store or earlier in the batch.
     /// New tenants get a subnet (the one in their spec, or a free one from the
-    /// pool) and a bridge name in their status.
+    /// pool) and a bridge name in their status. The applications of a tenant
+    /// must fit in its subnet, and a host port can be held by one instance of
+    /// one application only.
     pub async fn apply(
         &self,
         who: &Identity,
@@ -48,43 +51,34 @@ impl Platform {
     ) -> Result<Vec<(ApplyAction, ApiObject)>, ServiceError> {
         let checked = check_items(&items)?;
         let mut tx = self.inner.store.begin().await?;
-        let mut tenants = TenantTable::load(&mut tx).await?;
-        let mut problems = Vec::new();
-        let mut results = Vec::with_capacity(items.len());
+        let results = write_batch(&mut tx, &self.inner.config, &items, checked, &who.user).await?;
 
-        for (item, checked) in items.iter().zip(checked) {
-            let status = match &item.object {
-                Object::Tenant(tenant) => tenants
-                    .plan(&mut tx, tenant, &self.inner.config)
-                    .await
-                    .map(Some),
-                Object::Application(_) => tenants.check_application(&checked.key).map(|()| None),
-            };
-            let status = match status {
-                Ok(status) => status,
-                Err(Rejection::Invalid(problem)) => {
-                    tenants.reserve_name(&checked.key);
-                    problems.push(problem);
-                    continue;
-                }
-                Err(Rejection::Fail(error)) => return Err(error),
-            };
-            // Once an item is invalid nothing will be stored, so later items
-            // are only checked.
-            if problems.is_empty() {
-                results.push(put_item(&mut tx, item, checked, status, &who.user).await?);
-            }
-        }
-
-        if !problems.is_empty() {
-            return Err(rejected_batch(problems));
-        }
         tx.commit().await?;
         self.log_and_wake(who, &results);
-        Ok(results
-            .iter()
-            .map(|(action, record)| (*action, api_object(record)))
-            .collect())
+        Ok(api_results(&results))
+    }
+
+    /// Runs every check and computes every action of [`Platform::apply`],
+    /// then discards the writes: nothing is stored, no event is recorded and
+    /// the reconciler is not woken.
+    ///
+    /// The result and the errors are those the same apply would have now.
+    /// Created objects carry the uid, resource version and tenant status the
+    /// discarded transaction gave them, which a real apply will not reuse.
+    pub async fn apply_dry_run(
+        &self,
+        who: &Identity,
+        items: Vec<ApplyItem>,
+    ) -> Result<Vec<(ApplyAction, ApiObject)>, ServiceError> {
+        let checked = check_items(&items)?;
+        let mut tx = self.inner.store.begin().await?;
+        let results = write_batch(&mut tx, &self.inner.config, &items, checked, &who.user).await?;
+
+        // Dropping the transaction without a commit rolls back every write,
+        // the events of put_item included.
+        drop(tx);
+        tracing::info!(user = %who.user, objects = results.len(), "apply dry run computed; nothing stored");
+        Ok(api_results(&results))
     }
 
     fn log_and_wake(&self, who: &Identity, results: &[(ApplyAction, ObjectRecord)]) {
@@ -101,6 +95,59 @@ impl Platform {
             self.wake_reconciler();
         }
     }
+}
+
+/// Checks and writes every item in `tx`, and returns what each write did.
+/// Nothing is durable until the caller commits `tx`.
+async fn write_batch(
+    tx: &mut WriteTx,
+    config: &PlatformConfig,
+    items: &[ApplyItem],
+    checked: Vec<CheckedItem>,
+    user: &str,
+) -> Result<Vec<(ApplyAction, ObjectRecord)>, ServiceError> {
+    let mut tenants = TenantTable::load(tx).await?;
+    let mut problems = Vec::new();
+    let mut results = Vec::with_capacity(items.len());
+    let keys: Vec<ObjectKey> = checked.iter().map(|item| item.key.clone()).collect();
+
+    for (item, checked) in items.iter().zip(checked) {
+        let status = match &item.object {
+            Object::Tenant(tenant) => tenants.plan(tx, tenant, config).await.map(Some),
+            Object::Application(_) => tenants.check_application(&checked.key).map(|()| None),
+        };
+        let status = match status {
+            Ok(status) => status,
+            Err(Rejection::Invalid(problem)) => {
+                tenants.reserve_name(&checked.key);
+                problems.push(problem);
+                continue;
+            }
+            Err(Rejection::Fail(error)) => return Err(error),
+        };
+        // Once an item is invalid nothing will be stored, so later items
+        // are only checked.
+        if problems.is_empty() {
+            results.push(put_item(tx, item, checked, status, user).await?);
+        }
+    }
+
+    // Capacity depends on every application after the batch, so it is
+    // checked on the transaction's view once all items are written.
+    if problems.is_empty() {
+        problems = capacity_problems(tx, &tenants.subnets(), &keys).await?;
+    }
+    if !problems.is_empty() {
+        return Err(rejected_batch(problems));
+    }
+    Ok(results)
+}
+
+fn api_results(results: &[(ApplyAction, ObjectRecord)]) -> Vec<(ApplyAction, ApiObject)> {
+    results
+        .iter()
+        .map(|(action, record)| (*action, api_object(record)))
+        .collect()
 }
 
 /// Stores one item and records a `Created` or `Configured` event when it changed.
@@ -315,6 +362,14 @@ impl TenantTable {
             )));
         }
         Ok(subnet)
+    }
+
+    /// Returns the subnet of every tenant that has one.
+    fn subnets(&self) -> BTreeMap<String, Ipv4Net> {
+        self.entries
+            .iter()
+            .filter_map(|(name, entry)| Some((name.clone(), entry.subnet?)))
+            .collect()
     }
 
     fn bridge_owner(&self, bridge: &str, name: &str) -> Option<&String> {

@@ -52,6 +52,7 @@
 //! sweep removes what no row describes).
 
 mod apply;
+mod capacity;
 mod config;
 mod convert;
 mod delete;

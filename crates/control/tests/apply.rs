@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Harness, admin, app, application_mut, tenant};
+use common::{Harness, admin, app, application_mut, tenant, tenant_with_subnet};
 use strongroom_control::{ApplyAction, ApplyItem, ServiceError};
 use strongroom_model::Kind;
 use time::OffsetDateTime;
@@ -464,4 +464,130 @@ async fn service_futures_are_send() {
         matches!(logs, Err(ServiceError::NotFound { .. })),
         "{logs:?}"
     );
+}
+
+/// Returns the error of a real apply and of a dry run of the same objects.
+async fn apply_and_dry_run_errors(
+    harness: &Harness,
+    objects: Vec<strongroom_model::Object>,
+) -> (ServiceError, ServiceError) {
+    let items: Vec<ApplyItem> = objects.into_iter().map(ApplyItem::new).collect();
+    let dry_run = harness
+        .platform
+        .apply_dry_run(&admin(), items.clone())
+        .await
+        .unwrap_err();
+    let real = harness.platform.apply(&admin(), items).await.unwrap_err();
+    (real, dry_run)
+}
+
+#[tokio::test]
+async fn dry_run_of_missing_tenant_is_invalid() {
+    let harness = Harness::new().await;
+
+    let (real, dry_run) = apply_and_dry_run_errors(&harness, vec![app("nosuch", "par", 1)]).await;
+
+    assert!(
+        matches!(&dry_run, ServiceError::Invalid { message, .. } if message.contains("tenant nosuch does not exist")),
+        "{dry_run:?}"
+    );
+    assert_eq!(format!("{dry_run:?}"), format!("{real:?}"));
+}
+
+#[tokio::test]
+async fn dry_run_of_overlapping_subnet_is_invalid() {
+    let harness = Harness::new().await;
+    harness
+        .apply(vec![tenant_with_subnet("retail", Some("10.50.0.0/24"))])
+        .await;
+
+    let (real, dry_run) = apply_and_dry_run_errors(
+        &harness,
+        vec![tenant_with_subnet("sn", Some("10.50.0.128/25"))],
+    )
+    .await;
+
+    assert!(
+        matches!(&dry_run, ServiceError::Invalid { message, .. } if message.contains("overlaps subnet 10.50.0.0/24 of tenant retail")),
+        "{dry_run:?}"
+    );
+    assert_eq!(format!("{dry_run:?}"), format!("{real:?}"));
+}
+
+#[tokio::test]
+async fn dry_run_of_stale_version_conflicts() {
+    let harness = Harness::new().await;
+    harness.apply(vec![tenant("retail")]).await;
+    let item = ApplyItem {
+        object: tenant("retail"),
+        expected_resource_version: Some("0".to_owned()),
+    };
+
+    let error = harness
+        .platform
+        .apply_dry_run(&admin(), vec![item])
+        .await
+        .unwrap_err();
+
+    assert!(matches!(error, ServiceError::Conflict { .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn dry_run_computes_actions_and_stores_nothing() {
+    let harness = Harness::new().await;
+    harness
+        .apply(vec![tenant("retail"), app("retail", "web", 2)])
+        .await;
+    let before = harness
+        .platform
+        .list(&admin(), Kind::Application, None)
+        .await
+        .unwrap();
+    let events_before = harness.events().await;
+    let batch = vec![
+        tenant("retail"),
+        app("retail", "web", 3),
+        app("retail", "api", 1),
+        tenant_with_subnet("treasury", Some("10.51.0.0/24")),
+    ];
+    let items = batch.into_iter().map(ApplyItem::new).collect();
+
+    let results = harness
+        .platform
+        .apply_dry_run(&admin(), items)
+        .await
+        .unwrap();
+
+    let actions: Vec<ApplyAction> = results.iter().map(|(action, _)| *action).collect();
+    assert_eq!(
+        actions,
+        [
+            ApplyAction::Unchanged,
+            ApplyAction::Configured,
+            ApplyAction::Created,
+            ApplyAction::Created,
+        ]
+    );
+    assert_eq!(results[1].1.spec["instances"]["desired"], 3);
+    assert_eq!(results[3].1.status["subnet"], "10.51.0.0/24");
+    let api = harness
+        .platform
+        .get(&admin(), Kind::Application, Some("retail"), "api")
+        .await;
+    assert!(matches!(api, Err(ServiceError::NotFound { .. })), "{api:?}");
+    let treasury = harness
+        .platform
+        .get(&admin(), Kind::Tenant, None, "treasury")
+        .await;
+    assert!(
+        matches!(treasury, Err(ServiceError::NotFound { .. })),
+        "{treasury:?}"
+    );
+    let after = harness
+        .platform
+        .list(&admin(), Kind::Application, None)
+        .await
+        .unwrap();
+    assert_eq!(after, before);
+    assert_eq!(harness.events().await, events_before);
 }

@@ -49,6 +49,17 @@ impl Backoff {
         }
     }
 
+    /// Returns the consecutive failures recorded so far, for the container labels.
+    pub(crate) fn consecutive_failures(&self) -> u32 {
+        self.consecutive_failures
+    }
+
+    /// Continues the schedule of an earlier engine from its failure count,
+    /// read back from the container labels after a control-plane restart.
+    pub(crate) fn resume(&mut self, consecutive_failures: u32) {
+        self.consecutive_failures = consecutive_failures;
+    }
+
     /// Returns the largest delay, used for failures that retrying rarely heals.
     pub(crate) fn max_delay(&self) -> Duration {
         self.max
@@ -115,6 +126,23 @@ mod tests {
         backoff.next_delay(Duration::ZERO);
         backoff.reset();
         assert_eq!(backoff.next_delay(Duration::ZERO), Duration::ZERO);
+    }
+
+    #[test]
+    fn backoff_resume_continues_schedule() {
+        let mut earlier = Backoff::new(SECOND, 300 * SECOND);
+        for _ in 0..5 {
+            earlier.next_delay(Duration::ZERO);
+        }
+
+        let mut resumed = Backoff::new(SECOND, 300 * SECOND);
+        resumed.resume(earlier.consecutive_failures());
+        assert_eq!(resumed.consecutive_failures(), 5);
+        assert_eq!(resumed.next_delay(Duration::ZERO), 16 * SECOND);
+        assert_eq!(
+            resumed.next_delay(Duration::ZERO),
+            earlier.next_delay(Duration::ZERO) * 2
+        );
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod key {
     pub const GENERATION: &str = "io.strongroom.generation";
     pub const TEMPLATE: &str = "io.strongroom.template";
     pub const RESTARTS: &str = "io.strongroom.restarts";
+    pub const CONSECUTIVE_FAILURES: &str = "io.strongroom.consecutive-failures";
     pub const STARTED_AT: &str = "io.strongroom.started-at";
     pub const IMAGE_DIGEST: &str = "io.strongroom.image-digest";
     pub const BRIDGE: &str = "io.strongroom.network.bridge";
@@ -86,6 +87,8 @@ pub struct InstanceLabels {
     pub template: String,
     /// Restarts of the instance before this container was created.
     pub restarts: u32,
+    /// Consecutive failures counted by the restart backoff before this container was created.
+    pub consecutive_failures: u32,
     /// When the container was created and started.
     pub started_at: Option<OffsetDateTime>,
     /// Manifest digest of the image the container runs.
@@ -105,6 +108,10 @@ impl InstanceLabels {
             (key::GENERATION, Some(self.generation.to_string())),
             (key::TEMPLATE, Some(self.template.clone())),
             (key::RESTARTS, Some(self.restarts.to_string())),
+            (
+                key::CONSECUTIVE_FAILURES,
+                Some(self.consecutive_failures.to_string()),
+            ),
             (key::STARTED_AT, started_at),
             (key::IMAGE_DIGEST, Some(self.image_digest.clone())),
             (key::BRIDGE, Some(self.network.bridge.clone())),
@@ -120,7 +127,7 @@ impl InstanceLabels {
     ///
     /// Returns `None` when the tenant, application or ordinal is missing.
     /// Other missing or unreadable values get defaults (generation 0, no
-    /// template, 0 restarts), so that the container is still adopted and
+    /// template, 0 restarts, 0 failures), so that the container is still adopted and
     /// then replaced by the normal rollout.
     pub fn from_map(labels: &BTreeMap<String, String>) -> Option<InstanceLabels> {
         let text = |name: &str| labels.get(name).cloned().unwrap_or_default();
@@ -142,6 +149,7 @@ impl InstanceLabels {
             generation: text(key::GENERATION).parse().unwrap_or(0),
             template: text(key::TEMPLATE),
             restarts: text(key::RESTARTS).parse().unwrap_or(0),
+            consecutive_failures: text(key::CONSECUTIVE_FAILURES).parse().unwrap_or(0),
             started_at,
             image_digest: text(key::IMAGE_DIGEST),
             network,
@@ -214,6 +222,7 @@ mod tests {
             generation: 42,
             template: "0123456789abcdef".to_owned(),
             restarts: 5,
+            consecutive_failures: 4,
             started_at: Some(time::macros::datetime!(2026-01-02 03:04:05 UTC)),
             image_digest: "sha256:aa".to_owned(),
             network: TenantNetwork {
@@ -241,11 +250,13 @@ mod tests {
     fn labels_with_missing_counters_get_defaults() {
         let mut map = sample_labels().to_map();
         map.remove(key::RESTARTS);
+        map.remove(key::CONSECUTIVE_FAILURES);
         map.remove(key::GENERATION);
         map.remove(key::STARTED_AT);
 
         let labels = InstanceLabels::from_map(&map).expect("labels parse");
         assert_eq!(labels.restarts, 0);
+        assert_eq!(labels.consecutive_failures, 0);
         assert_eq!(labels.generation, 0);
         assert_eq!(labels.started_at, None);
     }

@@ -17,6 +17,14 @@ pub trait ControlPlane: Send + Sync + 'static {
         items: Vec<ApplyItem>,
     ) -> Result<Vec<(ApplyAction, ApiObject)>, ServiceError>;
 
+    /// Runs every check of [`ControlPlane::apply`] and returns its result,
+    /// storing nothing.
+    async fn apply_dry_run(
+        &self,
+        who: &Identity,
+        items: Vec<ApplyItem>,
+    ) -> Result<Vec<(ApplyAction, ApiObject)>, ServiceError>;
+
     /// Returns one object.
     async fn get(
         &self,
@@ -68,6 +76,14 @@ impl ControlPlane for Platform {
         items: Vec<ApplyItem>,
     ) -> Result<Vec<(ApplyAction, ApiObject)>, ServiceError> {
         Platform::apply(self, who, items).await
+    }
+
+    async fn apply_dry_run(
+        &self,
+        who: &Identity,
+        items: Vec<ApplyItem>,
+    ) -> Result<Vec<(ApplyAction, ApiObject)>, ServiceError> {
+        Platform::apply_dry_run(self, who, items).await
     }
 
     async fn get(

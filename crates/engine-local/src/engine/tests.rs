@@ -741,7 +741,147 @@ async fn adoption_restarts_container_that_died() {
     assert_eq!(harness.creates(&id(0)), 2);
     assert_eq!(
         reasons(&harness.events(), "Restarted"),
-        ["restarted web-0 after exit code 9 while the control plane was down (restart 1)"]
+        ["restarted web-0 after exit code 9, before the control plane restarted (restart 1)"]
+    );
+}
+
+/// Kills instance 0 `count` times, each time waiting until its replacement is healthy.
+async fn crash_repeatedly(harness: &Harness, deployment: &Deployment, count: u32) {
+    for restarts in 1..=count {
+        harness.fakes.containers.kill(&id(0), 1);
+        harness
+            .sync_until(deployment, |status| {
+                status.instances[0].restarts == restarts && status.healthy_instances == 1
+            })
+            .await;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn adoption_keeps_backoff_of_running_container() {
+    let harness = Harness::new().await;
+    let deployment = sample_deployment(1, sample_spec(1));
+    harness.sync_until_running(&deployment).await;
+    // Delays of the three restarts: 0 s, 1 s, 2 s.
+    crash_repeatedly(&harness, &deployment, 3).await;
+
+    let mut harness = harness.restart().await;
+    let adopted = harness.sync_until_running(&deployment).await;
+    assert_eq!(adopted.instances[0].restarts, 3);
+    assert_eq!(harness.creates(&id(0)), 4, "adoption must not restart");
+
+    harness.fakes.containers.kill(&id(0), 1);
+    let waiting = harness
+        .sync_until(&deployment, |status| {
+            status.instances[0].state == InstanceState::BackOff
+        })
+        .await;
+    assert_eq!(waiting.instances[0].restarts, 4);
+    assert_eq!(
+        waiting.instances[0].reason.as_deref(),
+        Some("Stopped after exit code 1. Restarting in 4s.")
+    );
+    let restarted = harness
+        .sync_until(&deployment, |status| status.healthy_instances == 1)
+        .await;
+    assert_eq!(restarted.instances[0].restarts, 4);
+    assert_eq!(
+        reasons(&harness.events(), "Restarted"),
+        ["restarted web-0 after exit code 1 (restart 4)"]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn engine_restart_during_backoff_keeps_delay() {
+    let harness = Harness::new().await;
+    let deployment = sample_deployment(1, sample_spec(1));
+    harness.sync_until_running(&deployment).await;
+    crash_repeatedly(&harness, &deployment, 3).await;
+
+    // The fourth failure waits 4 s; the engine restarts during that wait.
+    harness.fakes.containers.kill(&id(0), 1);
+    harness
+        .sync_until(&deployment, |status| {
+            status.instances[0].state == InstanceState::BackOff
+        })
+        .await;
+    let mut harness = harness.restart().await;
+    let waiting = harness
+        .sync_until(&deployment, |status| {
+            status.instances[0].state == InstanceState::BackOff
+        })
+        .await;
+    assert_eq!(waiting.instances[0].restarts, 4);
+    assert_eq!(waiting.instances[0].last_exit_code, Some(1));
+    assert_eq!(
+        waiting.instances[0].reason.as_deref(),
+        Some("Stopped after exit code 1, before the control plane restarted. Restarting in 4s.")
+    );
+
+    tokio::time::sleep(Duration::from_millis(3900)).await;
+    assert_eq!(
+        harness.creates(&id(0)),
+        4,
+        "the new engine must wait out the backoff delay"
+    );
+    let restarted = harness
+        .sync_until(&deployment, |status| status.healthy_instances == 1)
+        .await;
+    assert_eq!(restarted.instances[0].restarts, 4);
+    assert_eq!(harness.creates(&id(0)), 5);
+    assert_eq!(
+        reasons(&harness.events(), "Restarted"),
+        ["restarted web-0 after exit code 1, before the control plane restarted (restart 4)"]
+    );
+
+    // The new container carries the counts on, so the next failure waits 8 s.
+    harness.fakes.containers.kill(&id(0), 1);
+    let waiting = harness
+        .sync_until(&deployment, |status| {
+            status.instances[0].state == InstanceState::BackOff
+        })
+        .await;
+    assert_eq!(waiting.instances[0].restarts, 5);
+    assert_eq!(
+        waiting.instances[0].reason.as_deref(),
+        Some("Stopped after exit code 1. Restarting in 8s.")
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn engine_restart_during_liveness_backoff_keeps_count() {
+    let harness = Harness::new().await;
+    let mut spec = sample_spec(1);
+    spec.health_checks.liveness = Some(exec_check("/bin/check"));
+    let deployment = sample_deployment(1, spec);
+    harness.sync_until_running(&deployment).await;
+
+    // The liveness check keeps failing, so the instance is killed and
+    // restarted until the backoff delay reaches 2 s.
+    harness.fakes.containers.set_exec_code(1);
+    harness
+        .sync_until(&deployment, |status| {
+            status.instances[0].state == InstanceState::BackOff && status.instances[0].restarts == 3
+        })
+        .await;
+    let labels = InstanceLabels::from_map(&harness.fakes.containers.info(&id(0)).unwrap().labels)
+        .expect("labels parse");
+    assert_eq!(labels.restarts, 2);
+    assert_eq!(labels.consecutive_failures, 2);
+
+    let harness = harness.restart().await;
+    let waiting = harness
+        .sync_until(&deployment, |status| {
+            status.instances[0].state == InstanceState::BackOff
+        })
+        .await;
+    assert_eq!(waiting.instances[0].restarts, 3);
+    assert_eq!(
+        waiting.instances[0].reason.as_deref(),
+        Some(concat!(
+            "Stopped after exit code 143, killed by SIGTERM, ",
+            "before the control plane restarted. Restarting in 2s."
+        ))
     );
 }
 
@@ -793,6 +933,7 @@ async fn existing_container_is_adopted_not_duplicated() {
         generation: 1,
         template: crate::template::template_hash(&deployment.spec, &network),
         restarts: 4,
+        consecutive_failures: 0,
         started_at: None,
         image_digest: String::new(),
         network: network.clone(),

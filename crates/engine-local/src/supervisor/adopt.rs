@@ -25,22 +25,23 @@ impl Supervisor {
                 listed
             }
         };
-        if let Some(labels) = InstanceLabels::from_map(&info.labels) {
-            self.restarts = labels.restarts;
-            self.update(|record| {
-                record.restarts = labels.restarts;
-                record.started_at = labels.started_at;
-            });
-        }
+        self.restore_counters(&info);
 
         match info.state {
             ContainerState::Running { .. } => self.adopt_running(&info).await,
             ContainerState::Stopped { exit_code } => {
                 tracing::warn!(
                     exit_code,
-                    "container exited while the control plane was down; restarting it"
+                    restarts = self.restarts,
+                    consecutive_failures = self.backoff.consecutive_failures(),
+                    "container exited before the control plane restarted; restarting it"
                 );
-                let cause = format!("{} while the control plane was down", exit_text(exit_code));
+                // The exit time is unknown, so the instance counts as never
+                // healthy and waits its full backoff delay from now.
+                let cause = format!(
+                    "{}, before the control plane restarted",
+                    exit_text(exit_code)
+                );
                 self.restart_after_failure(exit_code, Duration::ZERO, cause)
                     .await;
                 None
@@ -76,8 +77,23 @@ impl Supervisor {
         Some(self.mark_adopted(&target, info))
     }
 
+    /// Continues the restart count and the backoff schedule from the labels
+    /// of a container that an earlier engine created.
+    fn restore_counters(&mut self, info: &ContainerInfo) {
+        let Some(labels) = InstanceLabels::from_map(&info.labels) else {
+            return;
+        };
+        self.restarts = labels.restarts;
+        self.backoff.resume(labels.consecutive_failures);
+        self.update(|record| {
+            record.restarts = labels.restarts;
+            record.started_at = labels.started_at;
+        });
+    }
+
     /// Records a running container as this instance's and sends `Adopted`.
     pub(super) fn mark_adopted(&mut self, target: &AppTarget, info: &ContainerInfo) -> Running {
+        self.restore_counters(info);
         let labels = InstanceLabels::from_map(&info.labels);
         let template = labels
             .as_ref()

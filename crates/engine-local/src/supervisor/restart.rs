@@ -10,8 +10,14 @@ use crate::events::Reason;
 use crate::runtime::ContainerState;
 
 impl Supervisor {
-    /// Removes the failed container, counts the restart and waits out the
-    /// backoff; the run loop then starts the container again.
+    /// Counts the restart and waits out the backoff; the run loop then
+    /// removes the failed container and starts a new one.
+    ///
+    /// The stopped container stays during the wait, because its labels are
+    /// the only record of the restart count and backoff step that outlives
+    /// the control plane. An engine that adopts it counts this failure again
+    /// from the same labels, so a control-plane restart neither loses nor
+    /// doubles it.
     pub(super) async fn restart_after_failure(
         &mut self,
         exit_code: Option<i32>,
@@ -23,7 +29,6 @@ impl Supervisor {
             record.last_exit_code = exit_code;
             record.template = None;
         });
-        self.remove_container().await;
 
         self.restarts += 1;
         let restarts = self.restarts;

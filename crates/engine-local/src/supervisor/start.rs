@@ -190,6 +190,7 @@ impl Supervisor {
             generation: target.generation,
             template: target.template.clone(),
             restarts: self.restarts,
+            consecutive_failures: self.backoff.consecutive_failures(),
             started_at: Some(started_at),
             image_digest: image.manifest_digest.clone(),
             network: target.network.clone(),
@@ -251,6 +252,9 @@ impl Supervisor {
     }
 
     /// Records a failed start and returns the delay before the next attempt.
+    ///
+    /// NOTE: no container exists after a failed start, so a control-plane
+    /// restart forgets the backoff steps of failed starts since the last one.
     fn record_start_failure(&mut self, failure: &StartFailure) -> Duration {
         let message = failure.to_string();
         let (state, delay, event) = if failure.is_permanent() {

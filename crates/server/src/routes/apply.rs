@@ -1,12 +1,11 @@
-//! `POST /api/v1/apply`: validate every file, then apply every object in one transaction.
+//! `POST /api/v1/apply`: validate every file, then apply every object in one
+//! transaction, or with `dryRun` run every check of that apply and store nothing.
 
 use axum::Json;
 use axum::extract::State;
-use strongroom_api::{
-    ApiMetadata, ApiObject, ApplyOutcome, ApplyRequest, ApplyResponse, ApplyResult,
-};
+use strongroom_api::{ApplyOutcome, ApplyRequest, ApplyResponse, ApplyResult};
 use strongroom_control::{ApplyAction, ApplyItem, Identity, ServiceError};
-use strongroom_model::{Kind, Object};
+use strongroom_model::Kind;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -15,6 +14,9 @@ use crate::manifest::{ParsedObject, object_reference, parse_files};
 use crate::state::AppState;
 
 /// `POST /api/v1/apply` with `{"files": [{"name", "content"}], "dryRun": false}`.
+///
+/// With `dryRun` the control plane runs every check and computes every action
+/// of the apply, then stores nothing.
 ///
 /// An object whose manifest carries `metadata.resourceVersion` (one read back
 /// from the API) is written only if the stored object still has that version,
@@ -34,14 +36,6 @@ pub async fn apply(
         "applying manifests"
     );
 
-    if request.dry_run {
-        let results = dry_run(&state, &who, objects).await?;
-        return Ok(Json(ApplyResponse {
-            dry_run: true,
-            results,
-        }));
-    }
-
     let read_versions: Vec<ReadVersion> = objects.iter().filter_map(ReadVersion::of).collect();
     let items = objects
         .into_iter()
@@ -50,7 +44,16 @@ pub async fn apply(
             expected_resource_version: parsed.resource_version,
         })
         .collect();
-    let results = match state.control().apply(&who, items).await {
+    // A dry run goes through the control plane's own apply, which stores
+    // nothing, so its result and errors are those of a real apply now.
+    let applied = match request.dry_run {
+        true => {
+            check_not_stale(&state, &who, &read_versions).await?;
+            state.control().apply_dry_run(&who, items).await
+        }
+        false => state.control().apply(&who, items).await,
+    };
+    let results = match applied {
         Ok(results) => results,
         Err(error) => return Err(explain_conflict(&state, &who, &read_versions, error).await),
     };
@@ -62,7 +65,7 @@ pub async fn apply(
         })
         .collect();
     Ok(Json(ApplyResponse {
-        dry_run: false,
+        dry_run: request.dry_run,
         results,
     }))
 }
@@ -140,6 +143,21 @@ async fn explain_conflict(
     let ServiceError::Conflict { message } = error else {
         return error.into();
     };
+    let stale = stale_versions(state, who, read_versions).await;
+    if stale.is_empty() {
+        return ServiceError::Conflict { message }.into();
+    }
+    let message = format!("{message}; {}", stale.join("; "));
+    ServiceError::Conflict { message }.into()
+}
+
+/// Describes each object of the request whose stored version is no longer
+/// the one its manifest was read at.
+async fn stale_versions(
+    state: &AppState,
+    who: &Identity,
+    read_versions: &[ReadVersion],
+) -> Vec<String> {
     let mut stale = Vec::new();
     for read in read_versions {
         let stored = state
@@ -153,128 +171,31 @@ async fn explain_conflict(
                 tracing::warn!(
                     object = read.reference,
                     error = %lookup,
-                    "reading the stored version to explain a conflict failed"
+                    "reading the stored version to compare it with the manifest failed"
                 );
                 continue;
             }
         };
         stale.extend(read.stale(current.as_deref()));
     }
-
-    if stale.is_empty() {
-        return ServiceError::Conflict { message }.into();
-    }
-    let message = format!("{message}; {}", stale.join("; "));
-    ServiceError::Conflict { message }.into()
+    stale
 }
 
-/// Reports what applying would do by comparing each object with the stored one.
-///
-/// A manifest's `metadata.resourceVersion` is compared with the stored
-/// version, as the real apply does.
-///
-/// NOTE: a dry run checks only what the model validates and what is stored
-/// now. The checks the control plane makes inside its transaction (a missing
-/// tenant, a subnet overlap) run only when applying for real.
-async fn dry_run(
+/// Rejects a dry run with 409 Conflict when a manifest's
+/// `metadata.resourceVersion` is stale, naming every stale object and how to
+/// apply it again. The control plane checks the versions again in its
+/// transaction.
+async fn check_not_stale(
     state: &AppState,
     who: &Identity,
-    objects: Vec<ParsedObject>,
-) -> Result<Vec<ApplyResult>, ApiError> {
-    let mut results = Vec::with_capacity(objects.len());
-    let mut stale = Vec::new();
-    for parsed in objects {
-        let object = &parsed.object;
-        let metadata = object.metadata();
-        let stored = state
-            .control()
-            .get(
-                who,
-                object.kind(),
-                metadata.tenant.as_deref(),
-                &metadata.name,
-            )
-            .await;
-        let stored = match stored {
-            Ok(stored) => Some(stored),
-            Err(ServiceError::NotFound { .. }) => None,
-            Err(error) => return Err(error.into()),
-        };
-
-        // The real apply rejects the whole request when one object is stale.
-        if let Some(read) = ReadVersion::of(&parsed) {
-            let current = stored
-                .as_ref()
-                .map(|stored| stored.metadata.resource_version.as_str());
-            stale.extend(read.stale(current));
-        }
-        let result = match stored {
-            Some(stored) => compare_with_stored(object, stored),
-            None => ApplyResult {
-                action: ApplyOutcome::Created,
-                object: new_api_object(object),
-            },
-        };
-        results.push(result);
+    read_versions: &[ReadVersion],
+) -> Result<(), ApiError> {
+    let stale = stale_versions(state, who, read_versions).await;
+    if stale.is_empty() {
+        return Ok(());
     }
-
-    if !stale.is_empty() {
-        let message = format!("nothing would be applied: {}", stale.join("; "));
-        return Err(ServiceError::Conflict { message }.into());
-    }
-    Ok(results)
-}
-
-fn compare_with_stored(object: &Object, stored: ApiObject) -> ApplyResult {
-    let metadata = object.metadata();
-    let spec = spec_value(object);
-    let unchanged = stored.spec == spec
-        && stored.metadata.labels == metadata.labels
-        && stored.metadata.annotations == metadata.annotations;
-    let action = if unchanged {
-        ApplyOutcome::Unchanged
-    } else {
-        ApplyOutcome::Configured
-    };
-
-    let mut would_be = stored;
-    would_be.spec = spec;
-    would_be.metadata.labels = metadata.labels.clone();
-    would_be.metadata.annotations = metadata.annotations.clone();
-    ApplyResult {
-        action,
-        object: would_be,
-    }
-}
-
-/// Builds the object as it would be returned once created, with empty server-set fields.
-fn new_api_object(object: &Object) -> ApiObject {
-    let metadata = object.metadata();
-    ApiObject {
-        api_version: strongroom_model::API_VERSION.to_owned(),
-        kind: object.kind().as_str().to_owned(),
-        metadata: ApiMetadata {
-            name: metadata.name.clone(),
-            tenant: metadata.tenant.clone(),
-            uid: String::new(),
-            resource_version: String::new(),
-            generation: 0,
-            creation_timestamp: String::new(),
-            deletion_timestamp: None,
-            labels: metadata.labels.clone(),
-            annotations: metadata.annotations.clone(),
-        },
-        spec: spec_value(object),
-        status: serde_json::Value::Null,
-    }
-}
-
-fn spec_value(object: &Object) -> serde_json::Value {
-    let spec = match object {
-        Object::Tenant(tenant) => serde_json::to_value(&tenant.spec),
-        Object::Application(application) => serde_json::to_value(&application.spec),
-    };
-    spec.unwrap_or(serde_json::Value::Null)
+    let message = format!("nothing would be applied: {}", stale.join("; "));
+    Err(ServiceError::Conflict { message }.into())
 }
 
 fn outcome(action: ApplyAction) -> ApplyOutcome {

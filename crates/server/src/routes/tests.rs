@@ -50,6 +50,7 @@ spec:
 struct Stub {
     stored: Mutex<Vec<ApiObject>>,
     applied: Mutex<Vec<Vec<ApplyItem>>>,
+    dry_runs: Mutex<Vec<Vec<ApplyItem>>>,
     event_filters: Mutex<Vec<EventFilter>>,
     log_queries: Mutex<Vec<(String, String, LogQuery)>>,
     failure: Mutex<Option<ServiceError>>,
@@ -118,6 +119,36 @@ impl ControlPlane for Stub {
             .map(|item| (ApplyAction::Created, api_object(&item.object)))
             .collect();
         self.applied.lock().unwrap().push(items);
+        Ok(results)
+    }
+
+    /// Compares each item's spec with the stored object, as the control
+    /// plane's dry run computes actions.
+    async fn apply_dry_run(
+        &self,
+        _who: &Identity,
+        items: Vec<ApplyItem>,
+    ) -> Result<Vec<(ApplyAction, ApiObject)>, ServiceError> {
+        self.take_failure()?;
+        let results = items
+            .iter()
+            .map(|item| {
+                let object = api_object(&item.object);
+                let metadata = item.object.metadata();
+                let stored = self.find(
+                    item.object.kind(),
+                    metadata.tenant.as_deref(),
+                    &metadata.name,
+                );
+                let action = match stored {
+                    None => ApplyAction::Created,
+                    Some(stored) if stored.spec == object.spec => ApplyAction::Unchanged,
+                    Some(_) => ApplyAction::Configured,
+                };
+                (action, object)
+            })
+            .collect();
+        self.dry_runs.lock().unwrap().push(items);
         Ok(results)
     }
 
@@ -524,6 +555,35 @@ async fn dry_run_compares_without_storing() {
         stub.applied.lock().unwrap().is_empty(),
         "a dry run stored something"
     );
+    assert_eq!(stub.dry_runs.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn dry_run_returns_control_plane_error() {
+    let stub = Arc::new(Stub::default());
+    stub.fail_next(ServiceError::Invalid {
+        message: "nothing was applied: Application nosuch/web: tenant nosuch does not exist"
+            .to_owned(),
+        details: Vec::new(),
+    });
+    let app = app_with(&stub);
+    let application = APPLICATION.replace("tenant: retail", "tenant: nosuch");
+
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/apply",
+        apply_body(&[("web.yaml", &application)], true),
+    )
+    .await;
+
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("tenant nosuch does not exist"),
+        "{message}"
+    );
+    assert!(stub.applied.lock().unwrap().is_empty());
 }
 
 #[tokio::test]
