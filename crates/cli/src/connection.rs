@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use strongroom_api::Client;
+use strongroom_api::{Client, RequestError};
 use strongroom_server::{ClientFile, DataDir};
 
 use crate::args::GlobalArgs;
@@ -54,13 +54,40 @@ impl Connection {
                 self.token_file.display()
             )
         })?;
-        Ok(Client::new(&self.url, token.trim())?)
+        let token = token.trim();
+        if token.is_empty() {
+            anyhow::bail!(
+                "token file {} is empty; pass --token-file with the administrator token file \
+                 of the server",
+                self.token_file.display()
+            );
+        }
+        Ok(Client::new(&self.url, token)?)
     }
 }
 
 /// Resolves the connection and returns a client, for commands that talk to the server.
 pub fn connect(global: &GlobalArgs) -> anyhow::Result<Client> {
     Connection::resolve(global)?.client()
+}
+
+/// Adds the token file this client read to a 401 failure, because the
+/// server's own message can only name the server's token file.
+pub fn name_rejected_token_file(error: anyhow::Error, global: &GlobalArgs) -> anyhow::Error {
+    let unauthorized = error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<RequestError>())
+        .any(|cause| cause.status() == Some(401));
+    if !unauthorized {
+        return error;
+    }
+    match Connection::resolve(global) {
+        Ok(connection) => error.context(format!(
+            "the server rejected the token read from {}",
+            connection.token_file.display()
+        )),
+        Err(_) => error,
+    }
 }
 
 #[cfg(test)]

@@ -51,7 +51,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     if !matches!(cli.command, Command::Server(_)) {
         strongroom_server::init_logging("warn");
     }
-    match &cli.command {
+    let result = match &cli.command {
         Command::Server(args) => commands::server::run(global, args).await,
         Command::Up(args) => commands::up::run(global, args).await,
         Command::Down(args) => commands::down::run(global, args).await,
@@ -63,5 +63,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Events(args) => commands::events::run(global, args).await,
         Command::Schema => commands::schema::run(),
         Command::Wait(args) => commands::wait::run(global, args).await,
-    }
+    };
+    result.map_err(|error| connection::name_rejected_token_file(error, global))
 }

@@ -178,8 +178,7 @@ impl FromRequestParts<AppState> for Caller {
             .headers
             .get(AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim);
+            .and_then(bearer_token);
 
         match token {
             Some(token) if state.admin_token().matches(token) => Ok(Caller(Identity {
@@ -190,6 +189,15 @@ impl FromRequestParts<AppState> for Caller {
             }),
         }
     }
+}
+
+/// Returns the token of an `Authorization: Bearer TOKEN` value. The scheme
+/// name is case-insensitive (RFC 9110, section 11.1), so `bearer` is accepted too.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("Bearer")
+        .then_some(token.trim())
 }
 
 #[cfg(test)]

@@ -54,6 +54,15 @@ pub enum ApiError {
         /// Request path.
         path: String,
     },
+    /// An error response that axum or a layer built without an API error
+    /// body, such as the rejection of a malformed path.
+    #[error("{}", edge_message(*status, text))]
+    Edge {
+        /// Status of the response.
+        status: StatusCode,
+        /// Text of the original body, empty when it had none.
+        text: String,
+    },
     /// The path exists, but not for this method.
     #[error("method {method} is not allowed on {path}")]
     MethodNotAllowed {
@@ -94,6 +103,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => {
                 (StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed")
             }
+            ApiError::Edge { status, .. } => (*status, edge_code(*status)),
         }
     }
 
@@ -125,5 +135,37 @@ impl IntoResponse for ApiError {
             tracing::debug!(code, error = %self, "request rejected");
         }
         (status, Json(self.to_body())).into_response()
+    }
+}
+
+/// Returns the stable error code of a status that reached the edge without an error body.
+fn edge_code(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "Invalid",
+        StatusCode::NOT_FOUND => "NotFound",
+        StatusCode::METHOD_NOT_ALLOWED => "MethodNotAllowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "PayloadTooLarge",
+        StatusCode::URI_TOO_LONG => "UriTooLong",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "UnsupportedMediaType",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "HeadersTooLarge",
+        status if status.is_server_error() => "Internal",
+        _ => "Rejected",
+    }
+}
+
+/// Returns the message of a status that reached the edge without an error
+/// body: the original text, else what the status means for this API.
+fn edge_message(status: StatusCode, text: &str) -> String {
+    if !text.is_empty() {
+        return text.to_owned();
+    }
+    match status {
+        StatusCode::URI_TOO_LONG => {
+            "request URI is too long; shorten the query string or the path".to_owned()
+        }
+        _ => format!(
+            "request failed with HTTP status {status} and no further explanation; \
+             the server log has the details"
+        ),
     }
 }

@@ -2,6 +2,7 @@
 
 use std::ffi::OsString;
 use std::fs::{DirBuilder, File, OpenOptions};
+use std::net::SocketAddr;
 use std::os::unix::fs::DirBuilderExt;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
@@ -9,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use strongroom_api::Client;
-use strongroom_server::{ClientFile, DataDir};
+use strongroom_server::{ClientFile, DEFAULT_LISTEN, DataDir, client_url};
 
 use crate::args::{GlobalArgs, ServerArgs};
 use crate::process::{is_strongroom_server, read_pid_file, tail_lines};
@@ -34,10 +35,7 @@ pub async fn run(global: &GlobalArgs, args: &ServerArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create data directory {}", data_dir.root().display()))?;
 
     if let Some(running) = running_server(&data_dir).await {
-        return emit(&format!(
-            "Strongroom server is already running ({running}); data in {}\n",
-            data_dir.root().display()
-        ));
+        return report_running(&running, args.listen, &data_dir);
     }
 
     // A client file left by an earlier server would point the wait below at the wrong URL.
@@ -55,18 +53,79 @@ pub async fn run(global: &GlobalArgs, args: &ServerArgs) -> anyhow::Result<()> {
     ))
 }
 
-/// Describes a server that already serves this data directory, if any.
-async fn running_server(data_dir: &DataDir) -> Option<String> {
+/// A server that already serves the data directory.
+#[derive(Debug)]
+struct RunningServer {
+    /// Its process id, when `up` started it and the pid file names it.
+    pid: Option<i32>,
+    /// Its URL from the client file, when the file exists.
+    url: Option<String>,
+}
+
+/// Returns the server that already serves this data directory, if any.
+async fn running_server(data_dir: &DataDir) -> Option<RunningServer> {
+    let url = ClientFile::read(&data_dir.client_file())
+        .ok()
+        .flatten()
+        .map(|file| file.url);
     if let Some(pid) = read_pid_file(&data_dir.pid_file())
         && is_strongroom_server(pid)
     {
-        return Some(format!("pid {pid}"));
+        return Some(RunningServer {
+            pid: Some(pid),
+            url,
+        });
     }
+
     // A server started in the foreground with `strongroom server` also answers here.
-    let client_file = ClientFile::read(&data_dir.client_file()).ok().flatten()?;
-    answers(&client_file.url)
-        .await
-        .then(|| format!("at {}", client_file.url))
+    let url = url?;
+    answers(&url).await.then_some(RunningServer {
+        pid: None,
+        url: Some(url),
+    })
+}
+
+/// Prints that the server runs already, or fails when it listens on another
+/// address than `--listen` requests, because `up` would not change it.
+fn report_running(
+    running: &RunningServer,
+    listen: SocketAddr,
+    data_dir: &DataDir,
+) -> anyhow::Result<()> {
+    let pid = running.pid.map(|pid| format!("pid {pid}"));
+    let description = match (&pid, &running.url) {
+        (Some(pid), Some(url)) => format!("({pid}) at {url}"),
+        (Some(pid), None) => format!("({pid})"),
+        (None, Some(url)) => format!("at {url}"),
+        (None, None) => String::new(),
+    };
+
+    // The default address counts as not given, because clap fills it in.
+    if let Some(url) = &running.url
+        && listen != DEFAULT_LISTEN
+        && !serves_address(url, listen)
+    {
+        bail!(
+            "Strongroom server is already running {description}; stop it with \
+             `strongroom down` to start it on {listen}"
+        );
+    }
+    emit(&format!(
+        "Strongroom server is already running {description}; data in {}\n",
+        data_dir.root().display()
+    ))
+}
+
+/// Returns whether a server at `url` listens on `listen`. Port 0 requests
+/// any free port, so every port of the same address matches it.
+fn serves_address(url: &str, listen: SocketAddr) -> bool {
+    let requested = client_url(listen);
+    if listen.port() != 0 {
+        return url == requested;
+    }
+    url.rsplit_once(':')
+        .zip(requested.rsplit_once(':'))
+        .is_some_and(|((url_host, _), (requested_host, _))| url_host == requested_host)
 }
 
 fn spawn_server(args: &ServerArgs, data_dir: &DataDir) -> anyhow::Result<Child> {

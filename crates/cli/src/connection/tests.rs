@@ -75,3 +75,45 @@ fn unreadable_token_error_names_the_file() {
     assert!(message.contains("missing.token"), "{message}");
     assert!(message.contains("strongroom up"), "{message}");
 }
+
+#[test]
+fn empty_token_file_is_reported_as_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("tok-empty");
+    std::fs::write(&token_file, "\n").unwrap();
+    let connection = Connection {
+        url: DEFAULT_SERVER_URL.to_owned(),
+        token_file: token_file.clone(),
+    };
+
+    let error = connection.client().unwrap_err();
+
+    let expected = format!("token file {} is empty", token_file.display());
+    assert!(error.to_string().contains(&expected), "{error}");
+}
+
+#[test]
+fn unauthorized_error_names_the_token_file_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = global(dir.path());
+    args.server = Some(DEFAULT_SERVER_URL.to_owned());
+    args.token_file = Some(PathBuf::from("/tmp/x/tok-bad"));
+    let rejected = strongroom_api::RequestError::Api {
+        method: "GET",
+        url: format!("{DEFAULT_SERVER_URL}/api/v1/tenants"),
+        status: 401,
+        body: strongroom_api::ApiErrorBody {
+            code: "Unauthorized".to_owned(),
+            message: "missing or invalid bearer token".to_owned(),
+            details: Vec::new(),
+        },
+    };
+
+    let error = super::name_rejected_token_file(rejected.into(), &args);
+
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("rejected the token read from /tmp/x/tok-bad"),
+        "{message}"
+    );
+}

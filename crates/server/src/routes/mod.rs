@@ -2,7 +2,9 @@
 
 mod applications;
 mod apply;
+mod error_body;
 mod events;
+mod integer_param;
 mod logs;
 mod object;
 mod system;
@@ -55,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(middleware::from_fn(error_body::ensure_error_body))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }

@@ -784,6 +784,21 @@ async fn application_routes_use_path_tenant() {
 }
 
 #[tokio::test]
+async fn bearer_scheme_is_case_insensitive() {
+    let app = app_with(&Arc::default());
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let request = Request::get("/api/v1/version")
+            .header("authorization", format!("{scheme} {TOKEN}"))
+            .body(Body::empty())
+            .unwrap();
+
+        let (status, body) = send(&app, request).await;
+
+        assert_eq!(status, StatusCode::OK, "{scheme}: {body}");
+    }
+}
+
+#[tokio::test]
 async fn events_query_becomes_a_filter() {
     let stub = Arc::new(Stub::default());
     let app = app_with(&stub);
@@ -820,6 +835,62 @@ async fn events_reject_bad_parameters() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
         assert_eq!(body["code"], "Invalid", "{uri}");
     }
+}
+
+#[tokio::test]
+async fn events_integer_errors_name_parameter_value_and_range() {
+    let app = app_with(&Arc::default());
+    let max = EventFilter::MAX_LIMIT;
+    for (query, expected) in [
+        (
+            "limit=-1",
+            format!("\"-1\" in query parameter limit: expected an integer from 1 to {max}"),
+        ),
+        (
+            "limit=0",
+            format!("\"0\" in query parameter limit: expected an integer from 1 to {max}"),
+        ),
+        (
+            "limit=99999999999999999999",
+            format!(
+                "\"99999999999999999999\" in query parameter limit: expected an integer from 1 to {max}"
+            ),
+        ),
+        (
+            "after=-1",
+            format!(
+                "\"-1\" in query parameter after: expected an integer from 0 to {}",
+                i64::MAX
+            ),
+        ),
+    ] {
+        let (status, body) = call(&app, "GET", &format!("/api/v1/events?{query}"), None).await;
+
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains(&expected), "{query}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn logs_reject_a_negative_tail_naming_the_range() {
+    let app = app_with(&Arc::default());
+
+    let (status, body) = call(
+        &app,
+        "GET",
+        "/api/v1/tenants/retail/applications/web/logs?tail=-1",
+        None,
+    )
+    .await;
+
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let message = body["message"].as_str().unwrap();
+    let expected = format!(
+        "\"-1\" in query parameter tail: expected an integer from 0 to {}",
+        u32::MAX
+    );
+    assert!(message.contains(&expected), "{message}");
 }
 
 #[tokio::test]
@@ -873,6 +944,17 @@ async fn unknown_route_and_method_get_api_errors() {
     assert_eq!(body["code"], "NotFound");
     assert_eq!(not_allowed, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(method_body["code"], "MethodNotAllowed");
+}
+
+#[tokio::test]
+async fn malformed_path_gets_an_api_error_body() {
+    let app = app_with(&Arc::default());
+
+    let (status, body) = call(&app, "GET", "/api/v1/tenants/%FF", None).await;
+
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["code"], "Invalid");
+    assert!(!body["message"].as_str().unwrap().is_empty(), "{body}");
 }
 
 /// Returns [`TENANT`] as read back from the API at `resource_version`.
