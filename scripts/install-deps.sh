@@ -15,6 +15,7 @@ packages=(
   busybox-static                # the sample image's software
   podman                        # benchmark baseline
   curl ca-certificates
+  procps util-linux             # kill, mount and setsid used by the scripts and tests
 )
 
 missing=()

@@ -13,7 +13,3 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
 
-# Tests of the runtime layer remove their containers but not the shared
-# `strongroom` parent cgroups. rmdir removes only empty ones, so the parents
-# of a running installation stay.
-rmdir /sys/fs/cgroup/*/strongroom 2>/dev/null || true

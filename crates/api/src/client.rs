@@ -25,7 +25,7 @@ const BODY_EXCERPT_CHARS: usize = 200;
 /// Client of one Strongroom server, authenticated with a bearer token.
 ///
 /// Proxy settings from the environment are ignored: the server is usually
-/// on loopback, and a token must not travel through a proxy nobody chose.
+/// on loopback, and a token must not travel through a proxy that no operator configured for it.
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,

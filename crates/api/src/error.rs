@@ -16,7 +16,7 @@ pub enum RequestError {
         /// Base URL of the server.
         url: String,
     },
-    /// The server rejected the request; the body says why.
+    /// The server rejected the request, and the body gives the reason.
     #[error("{}", body.message)]
     Api {
         /// HTTP method.
@@ -36,7 +36,7 @@ pub enum RequestError {
         /// Name of the object.
         name: String,
     },
-    /// The server did not answer in time.
+    /// The server did not respond in time.
     #[error("request {method} {url} timed out after {}s; check the server log", timeout.as_secs())]
     Timeout {
         /// HTTP method.
@@ -56,7 +56,7 @@ pub enum RequestError {
         /// Cause.
         source: reqwest::Error,
     },
-    /// The server answered with a body that is not what the API defines.
+    /// The server responded with a body that the API does not define.
     #[error("request {method} {url} returned an invalid response (HTTP {status}): {message}")]
     InvalidResponse {
         /// HTTP method.
@@ -79,7 +79,7 @@ impl RequestError {
         }
     }
 
-    /// Returns the HTTP status, when the server answered.
+    /// Returns the HTTP status, when the server responded.
     pub fn status(&self) -> Option<u16> {
         match self {
             RequestError::Api { status, .. } | RequestError::InvalidResponse { status, .. } => {

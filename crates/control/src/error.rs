@@ -32,13 +32,13 @@ pub enum ServiceError {
     /// The object changed since the caller read it, or a dependent object blocks the change (409).
     #[error("{message}")]
     Conflict {
-        /// What conflicts and what to do.
+        /// Description of the conflict and of the fix.
         message: String,
     },
     /// The store or engine failed (500 or 503).
     #[error("{message}")]
     Unavailable {
-        /// What failed and what to do.
+        /// Description of the failure and of the fix.
         message: String,
     },
 }

@@ -90,7 +90,7 @@ pub use tokio::sync::mpsc as tokio_mpsc;
 pub struct SyncError {
     /// Which application.
     pub key: AppKey,
-    /// What failed and what to do.
+    /// Description of the failure and of the fix.
     pub message: String,
 }
 
@@ -100,7 +100,7 @@ pub struct SyncError {
 pub struct RemoveError {
     /// Which application.
     pub key: AppKey,
-    /// What failed and what to do.
+    /// Description of the failure and of the fix.
     pub message: String,
 }
 
@@ -110,7 +110,7 @@ pub struct RemoveError {
 pub struct EngineError {
     /// The operation, for example `listing applications`.
     pub operation: &'static str,
-    /// What failed and what to do.
+    /// Description of the failure and of the fix.
     pub message: String,
     /// Whether the request named something that does not exist, rather than the engine failing.
     pub not_found: bool,
@@ -130,7 +130,7 @@ pub trait Engine: Send + Sync + 'static {
     async fn remove(&self, key: &AppKey) -> Result<(), RemoveError>;
 
     /// Lists the applications that have instances or resources on this engine,
-    /// so that the control plane can remove those it no longer knows.
+    /// so that the control plane can remove those it no longer stores.
     async fn list_apps(&self) -> Result<Vec<AppKey>, EngineError>;
 
     /// Removes a tenant's network once no application of the tenant is left. Idempotent.

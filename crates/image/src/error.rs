@@ -24,7 +24,7 @@ pub struct OpenError {
 pub struct PullError {
     /// The reference requested.
     pub reference: String,
-    /// What failed and what to do.
+    /// Description of the failure and of the fix.
     pub message: String,
     /// Class of failure, for callers that react differently to each.
     pub kind: PullErrorKind,

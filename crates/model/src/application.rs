@@ -147,7 +147,7 @@ pub struct Instances {
     /// Instances the platform keeps running, at most 1000.
     #[schemars(range(max = 1000))]
     pub desired: u32,
-    /// Fewest healthy instances at which the service counts as available; default 1.
+    /// Minimum healthy instances at which the service counts as available; default 1.
     #[serde(default = "default_min")]
     pub min: u32,
     /// Most instances scaling may reach, at most 1000; default `desired`.

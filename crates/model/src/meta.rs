@@ -75,7 +75,7 @@ impl Object {
     }
 }
 
-/// The kinds of object the v1 model knows.
+/// The kinds of object the v1 model defines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Kind {
     /// A business line, subsidiary or partner institution.

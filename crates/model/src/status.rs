@@ -9,7 +9,7 @@ pub struct ApplicationStatus {
     pub observed_generation: i64,
     /// Summary: `Pending`, `Progressing`, `Running`, `Degraded`, `Failed` or `Deleting`.
     pub phase: ApplicationPhase,
-    /// Instances the spec asks for.
+    /// Instances the spec requests.
     pub desired_instances: u32,
     /// Instances whose readiness check passes.
     pub healthy_instances: u32,

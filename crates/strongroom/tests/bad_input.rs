@@ -252,7 +252,7 @@ fn full_disk_is_reported_and_the_server_keeps_serving() {
     );
     eprintln!("full disk reason: {reason}");
 
-    // The control plane still answers and still holds what was applied.
+    // The control plane still responds and still contains what was applied.
     let tenants = platform.cli_ok(&["get", "tenants", "-o", "json"]);
     assert!(tenants.contains(&tenant), "{tenants}");
     drop(platform);

@@ -13,7 +13,7 @@ use crate::commands::server::engine_config;
 use crate::process::{is_alive, is_strongroom_server, read_pid_file};
 use crate::stdout::emit;
 
-/// Longest wait for the server to exit after SIGTERM.
+/// Maximum wait for the server to exit after SIGTERM.
 const STOP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Interval between two checks whether the server exited.

@@ -1,4 +1,4 @@
-//! `strongroom up`: start the server in the background and wait until it answers.
+//! `strongroom up`: start the server in the background and wait until it responds.
 
 use std::ffi::OsString;
 use std::fs::{DirBuilder, File, OpenOptions};
@@ -16,10 +16,10 @@ use crate::args::{GlobalArgs, ServerArgs};
 use crate::process::{is_strongroom_server, read_pid_file, tail_lines};
 use crate::stdout::emit;
 
-/// Longest wait for the new server to answer.
+/// Maximum wait for the new server to respond.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Interval between two checks whether the server answers.
+/// Interval between two checks whether the server responds.
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
 
 /// Log lines shown when the server does not start.
@@ -45,7 +45,7 @@ pub async fn run(global: &GlobalArgs, args: &ServerArgs) -> anyhow::Result<()> {
     std::fs::write(data_dir.pid_file(), format!("{pid}\n"))
         .with_context(|| format!("cannot write pid file {}", data_dir.pid_file().display()))?;
 
-    let url = wait_until_answering(&mut child, &data_dir).await?;
+    let url = wait_until_responding(&mut child, &data_dir).await?;
     emit(&format!(
         "Strongroom server started (pid {pid}) at {url}\ndata in {}, log in {}\n",
         data_dir.root().display(),
@@ -77,9 +77,9 @@ async fn running_server(data_dir: &DataDir) -> Option<RunningServer> {
         });
     }
 
-    // A server started in the foreground with `strongroom server` also answers here.
+    // A server started in the foreground with `strongroom server` also responds here.
     let url = url?;
-    answers(&url).await.then_some(RunningServer {
+    responds(&url).await.then_some(RunningServer {
         pid: None,
         url: Some(url),
     })
@@ -172,8 +172,8 @@ fn open_log(data_dir: &DataDir) -> anyhow::Result<File> {
         .with_context(|| format!("cannot open server log {}", path.display()))
 }
 
-/// Waits until the server has written its client file and answers there; returns its URL.
-async fn wait_until_answering(child: &mut Child, data_dir: &DataDir) -> anyhow::Result<String> {
+/// Waits until the server has written its client file and responds there; returns its URL.
+async fn wait_until_responding(child: &mut Child, data_dir: &DataDir) -> anyhow::Result<String> {
     let deadline = Instant::now() + START_TIMEOUT;
     loop {
         if let Some(status) = child
@@ -188,13 +188,13 @@ async fn wait_until_answering(child: &mut Child, data_dir: &DataDir) -> anyhow::
             );
         }
         if let Ok(Some(client_file)) = ClientFile::read(&data_dir.client_file())
-            && answers(&client_file.url).await
+            && responds(&client_file.url).await
         {
             return Ok(client_file.url);
         }
         if Instant::now() >= deadline {
             bail!(
-                "the server (pid {}) did not answer within {}s; it may still be starting: \
+                "the server (pid {}) did not respond within {}s; it may still be starting: \
                  check with `strongroom get tenants`, stop it with `strongroom down`; \
                  last lines of {}:\n{}",
                 child.id(),
@@ -207,8 +207,8 @@ async fn wait_until_answering(child: &mut Child, data_dir: &DataDir) -> anyhow::
     }
 }
 
-/// Returns whether the health endpoint at `url` answers; it needs no token.
-async fn answers(url: &str) -> bool {
+/// Returns whether the health endpoint at `url` responds; it needs no token.
+async fn responds(url: &str) -> bool {
     let Ok(client) = Client::with_timeout(url, "", Duration::from_secs(2)) else {
         return false;
     };

@@ -3,7 +3,7 @@ use strongroom_api::{ApiErrorBody, RequestError};
 
 use super::render;
 
-/// Returns a 400 response of the server, as the CLI sees it after `apply of FILE failed`.
+/// Returns a 400 response of the server, as the CLI receives it after `apply of FILE failed`.
 fn invalid(message: &str, details: &[&str]) -> anyhow::Error {
     let error = RequestError::Api {
         method: "POST",

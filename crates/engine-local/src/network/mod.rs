@@ -111,7 +111,7 @@ pub enum NetworkError {
         id: String,
         /// Tenant network name.
         network: String,
-        /// What failed and what to do.
+        /// Description of the failure and of the fix.
         message: String,
     },
     /// A network cannot be removed while containers are attached to it.

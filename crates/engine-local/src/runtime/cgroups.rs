@@ -115,10 +115,9 @@ fn cannot_remove(parent: &Path, error: &std::io::Error) -> String {
 }
 
 impl ContainerRuntime {
-    /// Removes the parent cgroup directory of every hierarchy where no container cgroup
-    /// is left, for purge, and returns a message for each one that failed; see
-    /// [`remove_empty_parents`].
-    pub(crate) fn remove_cgroup_parents(&self) -> Vec<String> {
+    /// Removes the `strongroom` parent cgroup of every hierarchy where no container
+    /// cgroup is left. Returns a message for each removal that failed.
+    pub fn remove_cgroup_parents(&self) -> Vec<String> {
         remove_empty_parents()
     }
 }

@@ -75,7 +75,7 @@ pub enum RuntimeError {
         operation: &'static str,
         /// Container id.
         id: String,
-        /// What failed and what to do.
+        /// Description of the failure and of the fix.
         message: String,
     },
 }

@@ -155,7 +155,7 @@ impl Supervisor {
                     record.healthy = true;
                     record.reason = None;
                 });
-                // The event also tells the control plane to publish the new
+                // The event also makes the control plane publish the new
                 // status now rather than at its next periodic pass.
                 self.event(
                     Reason::Ready,

@@ -190,6 +190,8 @@ impl Drop for TestEnv {
                     eprintln!("cleanup of container {id} failed: {error}");
                 }
             }
+            // Only empty parents go, so tests still running keep theirs.
+            let _ = runtime.remove_cgroup_parents();
         });
         let _ = cleanup.join();
     }
